@@ -1,0 +1,39 @@
+// Access policy: who may do what to a session, as a value (allowed, or the
+// stable reason code of the refusal) rather than an exception thrown from deep
+// inside, so that callers can test and report decisions uniformly.
+//
+// The seed's checks: an authenticated actor, enrolled in the course, a seat
+// free (decided atomically by the store, not here), a session neither
+// cancelled nor ended. Only the course's instructor or a moderator may
+// create, start, end, cancel or edit sessions and read attendance.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <livecourse/roster.hpp>
+#include <livecourse/session.hpp>
+
+#include <string_view>
+
+namespace livecourse {
+
+struct AccessDecision {
+    bool allowed = false;
+    std::string_view reason;  // empty when allowed
+    explicit operator bool() const noexcept { return allowed; }
+};
+
+class AccessPolicy {
+public:
+    // See a session, its listing and its calendar entry: any member of the course.
+    static AccessDecision view(Role role) noexcept;
+    // Create, edit, start, end, cancel; read attendance and statistics.
+    static AccessDecision manage(Role role) noexcept;
+    // Join (take a seat) in a session of the given status.
+    static AccessDecision join(Role role, SessionStatus status) noexcept;
+};
+
+// Throws Error(forbidden or conflict) carrying the decision's reason.
+void enforce(const AccessDecision& decision, std::string_view action);
+
+}  // namespace livecourse

@@ -1,0 +1,168 @@
+// Engine: the one entry point a host needs. Each method is one use case of
+// the seed ("create a session", "start", "join", ...): it validates its input
+// at the edge, asks the roster and the access policy, and does its writes in
+// one store transaction. Hosts construct it from an `EngineConfig`; the C ABI,
+// the bindings and the reference server wrap exactly this class.
+//
+// Thread-safety: one Engine may be used from any number of threads at once,
+// and several engines (in several processes) may share one database.
+#pragma once
+
+#include <livecourse/attendance.hpp>
+#include <livecourse/chat.hpp>
+#include <livecourse/clock.hpp>
+#include <livecourse/jitsi.hpp>
+#include <livecourse/recurrence.hpp>
+#include <livecourse/roster.hpp>
+#include <livecourse/session.hpp>
+#include <livecourse/store.hpp>
+#include <livecourse/user.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace livecourse {
+
+struct EngineLimits {
+    std::size_t max_title_bytes = 200;
+    std::size_t max_description_bytes = 10000;
+    std::size_t max_id_bytes = 128;
+    std::size_t max_chat_bytes = 4000;
+    std::size_t max_reason_bytes = 1000;
+    std::size_t max_url_bytes = 2048;
+    int max_participants = 10000;
+    Seconds max_duration{24 * 3600};
+    int max_page = 200;
+};
+
+struct CalendarConfig {
+    // Where a calendar event's link points, `{course}` and `{id}` substituted.
+    std::string join_url_pattern = "/courses/{course}/live-sessions/{id}/join";
+    // Used as ORGANIZER when the instructor's profile has no e-mail.
+    std::string organizer_email = "noreply@livecourse.invalid";
+    // UID domain: "session-<id>@<uid_domain>"; never changes for a session.
+    std::string uid_domain = "livecourse";
+    std::string calendar_name = "Live sessions";
+    // Keys the feed tokens (HMAC over user id and a per-user salt): >= 32 bytes.
+    std::string feed_secret;
+};
+
+struct EngineConfig {
+    std::string database;  // a SQLite file path
+    std::shared_ptr<Store> store;    // overrides `database` when set
+    std::shared_ptr<Roster> roster;  // default: the store's own roster
+    std::shared_ptr<Clock> clock;    // default: the system clock
+    jitsi::Config jitsi;
+    CalendarConfig calendar;
+    EngineLimits limits;
+    bool participants_may_share_screen = false;
+};
+
+struct JoinResult {
+    std::string session_id;
+    std::string jitsi_room_name;
+    std::string jitsi_join_url;
+    std::optional<std::string> jitsi_room_password;
+    bool rejoined = false;
+};
+
+struct TokenResult {
+    std::optional<std::string> jwt;  // none in public meet.jit.si mode
+    std::string jitsi_join_url;
+    Instant expires_at{};
+};
+
+struct EndResult {
+    Session session;
+    SessionStatistics statistics;
+};
+
+struct CalendarEvent {
+    Session session;
+    std::string join_url;
+};
+
+struct CalendarQuery {
+    Instant start{};
+    Instant end{};
+    std::optional<SessionStatus> status;
+};
+
+struct SeriesDraft {
+    SessionDraft session;       // title, description, capacity, recording; times come from the rule
+    WeeklySeriesRule rule;
+};
+
+struct SeriesResult {
+    SeriesRecord series;
+    std::vector<Session> sessions;
+};
+
+class Engine {
+public:
+    explicit Engine(EngineConfig config);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // --- roster (built-in roster only; a host roster is the host's business)
+    void enroll(std::string_view course_id, std::string_view user_id, Role role);
+    void unenroll(std::string_view course_id, std::string_view user_id);
+    Role role_of(std::string_view course_id, std::string_view user_id);
+    void put_user(const Actor& profile);
+
+    // --- sessions
+    Session create_session(const Actor& actor, std::string_view course_id, const SessionDraft& draft);
+    Session get_session(const Actor& actor, std::string_view session_id);
+    std::vector<Session> list_sessions(const Actor& actor, std::string_view course_id, SessionFilter filter);
+    Session update_session(const Actor& actor, std::string_view session_id, const SessionPatch& patch);
+    Session cancel_session(const Actor& actor, std::string_view session_id, std::string_view reason);
+    Session start_session(const Actor& actor, std::string_view session_id);
+    EndResult end_session(const Actor& actor, std::string_view session_id,
+                          std::optional<std::string_view> recording_url = std::nullopt);
+
+    // --- series
+    SeriesResult create_series(const Actor& actor, std::string_view course_id, const SeriesDraft& draft);
+    // Cancels every still-scheduled occurrence starting at or after `from`.
+    std::vector<Session> cancel_series(const Actor& actor, std::string_view series_id, Instant from,
+                                       std::string_view reason);
+
+    // --- joining
+    JoinResult join(const Actor& actor, std::string_view session_id);
+    TokenResult token(const Actor& actor, std::string_view session_id);
+    // True if an open connection was closed; false for a leave without a join.
+    bool leave(const Actor& actor, std::string_view session_id);
+
+    // --- attendance (instructor and moderators only)
+    std::vector<AttendanceRow> attendance(const Actor& actor, std::string_view session_id);
+    SessionStatistics statistics(const Actor& actor, std::string_view session_id);
+
+    // --- chat
+    ChatMessage post_chat(const Actor& actor, std::string_view session_id, ChatType type,
+                          std::string_view body, std::optional<std::string_view> reply_to);
+    ChatPage list_chat(const Actor& actor, std::string_view session_id,
+                       std::optional<std::string_view> cursor, int limit);
+
+    // --- calendar
+    std::vector<CalendarEvent> calendar_events(const Actor& actor, const CalendarQuery& query);
+    // The user's whole calendar as RFC 5545 text.
+    std::string ical_feed(std::string_view user_id);
+    // A token that lets a calendar app fetch one user's feed without a login.
+    std::string feed_token(std::string_view user_id);
+    // Revokes every earlier feed token of the user and returns a new one.
+    std::string rotate_feed_token(std::string_view user_id);
+    // The feed of the user the token was issued to; unauthenticated if invalid.
+    std::string ical_feed_by_token(std::string_view token);
+
+    const EngineConfig& config() const noexcept;
+    Instant now() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace livecourse

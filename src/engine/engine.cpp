@@ -1,0 +1,590 @@
+#include <livecourse/access.hpp>
+#include <livecourse/engine.hpp>
+#include <livecourse/error.hpp>
+#include <livecourse/hmac.hpp>
+#include <livecourse/ical.hpp>
+#include <livecourse/status_machine.hpp>
+
+#include "domain/validation.hpp"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+namespace livecourse {
+
+namespace {
+constexpr int cas_attempts = 8;
+
+// The rule in RFC 5545 RRULE words plus the local time, zone and duration:
+// what the series record keeps for display and audit.
+std::string describe(const WeeklySeriesRule& r) {
+    static constexpr const char* days[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+    std::string byday;
+    for (auto d : r.weekdays) {
+        if (!byday.empty()) byday += ',';
+        byday += days[d.c_encoding() % 7];
+    }
+    std::string end = r.count ? fmt::format("COUNT={}", *r.count)
+                              : r.until ? fmt::format("UNTIL={:04}{:02}{:02}", int(r.until->year()),
+                                                      unsigned(r.until->month()), unsigned(r.until->day()))
+                                        : std::string();
+    return fmt::format("FREQ=WEEKLY;INTERVAL={};BYDAY={};{} start={:04}-{:02}-{:02} at={:02}:{:02} tz={} duration={}min",
+                       r.interval_weeks, byday, end, int(r.first_date.year()), unsigned(r.first_date.month()),
+                       unsigned(r.first_date.day()), r.start_time.count() / 60, r.start_time.count() % 60, r.timezone,
+                       r.duration.count());
+}
+}  // namespace
+
+struct Engine::Impl {
+    EngineConfig config;
+    std::shared_ptr<Store> store;
+    std::shared_ptr<Roster> roster;
+    std::shared_ptr<Clock> clock;
+    jitsi::RoomNamer namer;
+    jitsi::TokenIssuer issuer;
+    std::optional<HmacSha256Key> feed_key;
+
+    explicit Impl(EngineConfig c)
+        : config(std::move(c)), namer(config.jitsi.room_prefix), issuer(config.jitsi) {
+        store = config.store;
+        if (!store) store = open_sqlite_store({config.database});
+        roster = config.roster ? config.roster : std::shared_ptr<Roster>(make_store_roster(*store));
+        clock = config.clock ? config.clock : std::make_shared<SystemClock>();
+        if (!config.calendar.feed_secret.empty()) {
+            if (config.calendar.feed_secret.size() < 32)
+                throw Error::invalid("calendar.feed_secret", "calendar.feed_secret: must be at least 32 bytes");
+            feed_key.emplace(config.calendar.feed_secret);
+        }
+    }
+
+    const EngineLimits& limits() const { return config.limits; }
+
+    // ------------------------------------------------------------ helpers
+    void require_actor(const Actor& a) const {
+        if (a.user_id.empty())
+            throw Error(ErrorCode::unauthenticated, "an authenticated user is required", std::string(reason::unauthenticated),
+                        "user_id");
+        validate::id("user_id", a.user_id, limits().max_id_bytes);
+        validate::text("name", a.name, limits().max_title_bytes, false, false);
+        validate::text("email", a.email, limits().max_title_bytes, false, false);
+        if (!a.avatar.empty()) validate::url("avatar", a.avatar, limits().max_url_bytes);
+    }
+
+    Session load(std::string_view id) const {
+        if (id.empty() || id.size() > limits().max_id_bytes) throw Error::not_found("session");
+        auto s = store->find_session(id);
+        if (!s) throw Error::not_found("session");
+        return std::move(*s);
+    }
+
+    Role role(const Session& s, const Actor& a) const { return roster->role_of(s.course_id, a.user_id); }
+
+    void validate_session(const Session& s) const {
+        validate::text("title", s.title, limits().max_title_bytes, true, false);
+        validate::text("description", s.description, limits().max_description_bytes, false, true);
+        validate::instant("starts_at", s.starts_at);
+        validate::instant("ends_at", s.ends_at);
+        if (s.ends_at <= s.starts_at) throw Error::invalid("ends_at", "ends_at: must be after starts_at");
+        if (s.ends_at - s.starts_at > limits().max_duration)
+            throw Error::invalid("ends_at", fmt::format("ends_at: a session lasts at most {} hours",
+                                                        limits().max_duration.count() / 3600));
+        validate::timezone("timezone", s.timezone);
+        if (s.max_participants < 1 || s.max_participants > limits().max_participants)
+            throw Error::invalid("max_participants",
+                                 fmt::format("max_participants: must be between 1 and {}", limits().max_participants));
+    }
+
+    // Applies `change` to the current session and writes it with a
+    // compare-and-swap on the revision, re-reading on a concurrent change so
+    // that the status machine always judges the status actually stored.
+    template <class F> Session modify(std::string_view id, F&& change) {
+        for (int attempt = 0; attempt < cas_attempts; ++attempt) {
+            Session current = load(id);
+            Session next = current;
+            change(next);  // may throw: nothing is written
+            next.revision = current.revision + 1;
+            next.updated_at = clock->now();
+            if (store->replace_session(next, current.revision)) return next;
+        }
+        throw Error::conflict(reason::revision_mismatch, "the session changed concurrently; try again");
+    }
+
+    Session new_session(const Actor& actor, std::string_view course_id, const SessionDraft& d, Instant now) {
+        Session s;
+        s.course_id = std::string(course_id);
+        s.instructor_id = actor.user_id;
+        s.title = d.title;
+        s.description = d.description;
+        s.starts_at = d.starts_at;
+        s.ends_at = d.ends_at;
+        s.timezone = d.timezone.empty() ? "UTC" : d.timezone;
+        s.max_participants = d.max_participants;
+        s.recording_enabled = d.recording_enabled;
+        s.jitsi_server_url = jitsi::server_base_url(config.jitsi);
+        if (d.room_password) s.room_password = namer.room_password();
+        s.status = SessionStatus::scheduled;
+        s.revision = 1;
+        s.created_at = s.updated_at = now;
+        return s;
+    }
+
+    void assign_identity(Session& s) {
+        s.id = store->allocate_session_id();
+        s.jitsi_room_name = namer.room_name(s.course_id, s.id);
+    }
+
+    void remember_profile(const Actor& a) {
+        if (!a.name.empty() || !a.email.empty()) store->put_user(a);
+    }
+
+    std::string join_url_for(const Session& s, const Actor& a, bool moderator, std::optional<std::string> jwt) const {
+        jitsi::JoinLinkOptions o;
+        o.jwt = std::move(jwt);
+        o.display_name = a.name.empty() ? a.user_id : a.name;
+        o.email = a.email;
+        o.moderator = moderator;
+        o.screen_sharing = moderator || config.participants_may_share_screen;
+        return jitsi::join_url(config.jitsi, s.jitsi_room_name, o);
+    }
+
+    std::optional<std::string> mint(const Session& s, const Actor& a, bool moderator, Instant now,
+                                    Instant& expires) const {
+        expires = jitsi::token_expiry(config.jitsi, now, s.ends_at);
+        if (!issuer.issues_tokens()) return std::nullopt;
+        jitsi::TokenRequest r;
+        r.room = s.jitsi_room_name;
+        r.user_id = a.user_id;
+        r.name = a.name.empty() ? a.user_id : a.name;
+        r.email = a.email;
+        r.avatar = a.avatar;
+        r.moderator = moderator;
+        r.features = jitsi::features_for(config.jitsi, moderator, s.recording_enabled,
+                                         config.participants_may_share_screen);
+        r.issued_at = now;
+        r.expires_at = expires;
+        return issuer.mint(r);
+    }
+
+    AttendanceReport report(const Session& s) const {
+        if (!s.actual_start_at) {
+            AttendanceReport r;
+            r.statistics.session_id = s.id;
+            r.statistics.enrolled_count = roster->count_students(s.course_id);
+            r.statistics.recording_url = s.recording_url;
+            return r;
+        }
+        bool live = s.status == SessionStatus::live;
+        Instant end = s.actual_end_at.value_or(live ? clock->now() : *s.actual_start_at);
+        auto r = AttendanceLedger::compute(s.id, store->participants(s.id), store->presence(s.id), *s.actual_start_at,
+                                           end, live, roster->count_students(s.course_id));
+        r.statistics.recording_url = s.recording_url;
+        return r;
+    }
+
+    ical::Event to_ical(const Session& s, Instant now) const {
+        ical::Event e;
+        e.uid = fmt::format("session-{}@{}", s.id, config.calendar.uid_domain);
+        e.stamp = now;
+        e.created = s.created_at;
+        e.last_modified = s.updated_at;
+        e.start = s.starts_at;
+        e.end = s.ends_at;
+        e.summary = s.title;
+        e.description = s.description;
+        e.url = event_url(s);
+        e.status = s.status == SessionStatus::cancelled ? ical::EventStatus::cancelled : ical::EventStatus::confirmed;
+        e.cancel_reason = s.cancel_reason.value_or("");
+        e.sequence = s.revision - 1;
+        auto organizer = store->find_user(s.instructor_id);
+        e.organizer_name = organizer && !organizer->name.empty() ? organizer->name : s.instructor_id;
+        e.organizer_email = organizer && !organizer->email.empty() ? organizer->email : config.calendar.organizer_email;
+        return e;
+    }
+
+    std::string event_url(const Session& s) const {
+        std::string out = config.calendar.join_url_pattern;
+        auto replace = [&](std::string_view key, std::string_view value) {
+            for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
+                out.replace(pos, key.size(), value);
+        };
+        replace("{course}", s.course_id);
+        replace("{id}", s.id);
+        return out;
+    }
+
+    const HmacSha256Key& require_feed_key() const {
+        if (!feed_key)
+            throw Error::invalid("calendar.feed_secret", "calendar feeds need calendar.feed_secret to be configured");
+        return *feed_key;
+    }
+
+    std::string salt_of(std::string_view user, bool rotate) {
+        if (!rotate)
+            if (auto s = store->feed_salt(user)) return *s;
+        unsigned char raw[16];
+        if (RAND_bytes(raw, sizeof raw) != 1) throw Error(ErrorCode::internal, "the CSPRNG failed");
+        auto salt = base64url_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+        store->set_feed_salt(user, salt);
+        return salt;
+    }
+
+    std::string make_feed_token(std::string_view user, std::string_view salt) const {
+        std::string msg = fmt::format("{}\n{}", user, salt);
+        return base64url_encode(user) + "." + base64url_encode(require_feed_key().sign_to_string(msg));
+    }
+};
+
+Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Engine::~Engine() = default;
+
+const EngineConfig& Engine::config() const noexcept { return impl_->config; }
+Instant Engine::now() const { return impl_->clock->now(); }
+
+// ------------------------------------------------------------------ roster
+void Engine::enroll(std::string_view course, std::string_view user, Role role) {
+    validate::id("course_id", course, impl_->limits().max_id_bytes);
+    validate::id("user_id", user, impl_->limits().max_id_bytes);
+    if (role == Role::none) throw Error::invalid("role", "role: must be student, moderator or instructor");
+    impl_->store->set_enrollment(course, user, role);
+}
+
+void Engine::unenroll(std::string_view course, std::string_view user) {
+    validate::id("course_id", course, impl_->limits().max_id_bytes);
+    validate::id("user_id", user, impl_->limits().max_id_bytes);
+    impl_->store->set_enrollment(course, user, Role::none);
+}
+
+Role Engine::role_of(std::string_view course, std::string_view user) { return impl_->roster->role_of(course, user); }
+
+void Engine::put_user(const Actor& profile) {
+    impl_->require_actor(profile);
+    impl_->store->put_user(profile);
+}
+
+// ---------------------------------------------------------------- sessions
+Session Engine::create_session(const Actor& actor, std::string_view course_id, const SessionDraft& draft) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::id("course_id", course_id, m.limits().max_id_bytes);
+    Session s = m.new_session(actor, course_id, draft, m.clock->now());
+    m.validate_session(s);
+    enforce(AccessPolicy::manage(m.roster->role_of(course_id, actor.user_id)), "create a session");
+    m.remember_profile(actor);
+    for (int attempt = 0;; ++attempt) {
+        m.assign_identity(s);
+        try {
+            m.store->insert_session(s);
+            return s;
+        } catch (const Error& e) {
+            // 80+ random bits make a clash astronomically rare; retry anyway.
+            if (e.reason() != "room_name_taken" || attempt >= 3) throw;
+        }
+    }
+}
+
+Session Engine::get_session(const Actor& actor, std::string_view id) {
+    impl_->require_actor(actor);
+    Session s = impl_->load(id);
+    enforce(AccessPolicy::view(impl_->role(s, actor)), "see this session");
+    return s;
+}
+
+std::vector<Session> Engine::list_sessions(const Actor& actor, std::string_view course_id, SessionFilter filter) {
+    impl_->require_actor(actor);
+    validate::id("course_id", course_id, impl_->limits().max_id_bytes);
+    enforce(AccessPolicy::view(impl_->roster->role_of(course_id, actor.user_id)), "list this course's sessions");
+    return impl_->store->list_sessions(course_id, filter);
+}
+
+Session Engine::update_session(const Actor& actor, std::string_view id, const SessionPatch& patch) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    enforce(AccessPolicy::manage(m.role(m.load(id), actor)), "edit this session");
+    return m.modify(id, [&](Session& s) {
+        require_transition(s.status, SessionAction::edit);
+        if (patch.expected_revision && *patch.expected_revision != s.revision)
+            throw Error(ErrorCode::conflict, "the session was changed since it was read",
+                        std::string(reason::revision_mismatch), "revision");
+        if (patch.title) s.title = *patch.title;
+        if (patch.description) s.description = *patch.description;
+        if (patch.starts_at) s.starts_at = *patch.starts_at;
+        if (patch.ends_at) s.ends_at = *patch.ends_at;
+        if (patch.timezone) s.timezone = *patch.timezone;
+        if (patch.max_participants) s.max_participants = *patch.max_participants;
+        if (patch.recording_enabled) s.recording_enabled = *patch.recording_enabled;
+        m.validate_session(s);
+    });
+}
+
+Session Engine::cancel_session(const Actor& actor, std::string_view id, std::string_view reason_text) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::text("reason", reason_text, m.limits().max_reason_bytes, false, true);
+    enforce(AccessPolicy::manage(m.role(m.load(id), actor)), "cancel this session");
+    return m.modify(id, [&](Session& s) {
+        bool was_live = s.status == SessionStatus::live;
+        s.status = require_transition(s.status, SessionAction::cancel);
+        if (!reason_text.empty()) s.cancel_reason = std::string(reason_text);
+        if (was_live) s.actual_end_at = std::max(m.clock->now(), s.actual_start_at.value_or(m.clock->now()));
+    });
+}
+
+Session Engine::start_session(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    enforce(AccessPolicy::manage(m.role(m.load(id), actor)), "start this session");
+    return m.modify(id, [&](Session& s) {
+        s.status = require_transition(s.status, SessionAction::start);
+        s.actual_start_at = m.clock->now();
+    });
+}
+
+EndResult Engine::end_session(const Actor& actor, std::string_view id, std::optional<std::string_view> recording_url) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    if (recording_url) validate::url("recording_url", *recording_url, m.limits().max_url_bytes);
+    enforce(AccessPolicy::manage(m.role(m.load(id), actor)), "end this session");
+    Session s = m.modify(id, [&](Session& s) {
+        s.status = require_transition(s.status, SessionAction::end);
+        s.actual_end_at = std::max(m.clock->now(), *s.actual_start_at);
+        if (recording_url) s.recording_url = std::string(*recording_url);
+    });
+    return {s, m.report(s).statistics};
+}
+
+// ------------------------------------------------------------------ series
+SeriesResult Engine::create_series(const Actor& actor, std::string_view course_id, const SeriesDraft& draft) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::id("course_id", course_id, m.limits().max_id_bytes);
+    auto occurrences = expand_weekly(draft.rule);
+    enforce(AccessPolicy::manage(m.roster->role_of(course_id, actor.user_id)), "create a series");
+    Instant now = m.clock->now();
+    SeriesResult out;
+    out.series.id = m.store->allocate_series_id();
+    out.series.course_id = std::string(course_id);
+    out.series.instructor_id = actor.user_id;
+    out.series.rule = describe(draft.rule);
+    out.series.created_at = now;
+    for (const auto& o : occurrences) {
+        SessionDraft d = draft.session;
+        d.starts_at = o.starts_at;
+        d.ends_at = o.ends_at;
+        d.timezone = draft.rule.timezone;
+        Session s = m.new_session(actor, course_id, d, now);
+        m.validate_session(s);
+        m.assign_identity(s);
+        s.series_id = out.series.id;
+        out.sessions.push_back(std::move(s));
+    }
+    m.remember_profile(actor);
+    m.store->insert_series(out.series, out.sessions);
+    return out;
+}
+
+std::vector<Session> Engine::cancel_series(const Actor& actor, std::string_view series_id, Instant from,
+                                           std::string_view reason_text) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::text("reason", reason_text, m.limits().max_reason_bytes, false, true);
+    auto series = m.store->find_series(series_id);
+    if (!series) throw Error::not_found("series");
+    enforce(AccessPolicy::manage(m.roster->role_of(series->course_id, actor.user_id)), "cancel this series");
+    std::vector<Session> cancelled;
+    for (const auto& s : m.store->series_sessions(series_id)) {
+        if (s.status != SessionStatus::scheduled || s.starts_at < from) continue;
+        try {
+            cancelled.push_back(m.modify(s.id, [&](Session& x) {
+                x.status = require_transition(x.status, SessionAction::cancel);
+                if (!reason_text.empty()) x.cancel_reason = std::string(reason_text);
+            }));
+        } catch (const Error& e) {
+            // Started meanwhile: a live occurrence is not part of "the rest".
+            if (e.code() != ErrorCode::conflict) throw;
+        }
+    }
+    return cancelled;
+}
+
+// ----------------------------------------------------------------- joining
+JoinResult Engine::join(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    Role role = m.role(s, actor);
+    enforce(AccessPolicy::join(role, s.status), "join this session");
+    Instant now = m.clock->now();
+    // The store re-checks the status and the seats inside its transaction:
+    // what was read above may have changed since.
+    auto admitted = m.store->admit(s.id, actor.user_id, role, role == Role::student, now);
+    switch (admitted.outcome) {
+    case AdmitOutcome::admitted:
+    case AdmitOutcome::rejoined: break;
+    case AdmitOutcome::full:
+        throw Error(ErrorCode::session_full,
+                    fmt::format("the session is full ({} of {} seats taken)", admitted.seats_taken, s.max_participants),
+                    std::string(reason::session_full));
+    case AdmitOutcome::not_live: enforce(AccessPolicy::join(role, admitted.status), "join this session");
+    }
+    bool moderator = is_staff(role);
+    Instant expires;
+    auto jwt = m.mint(s, actor, moderator, now, expires);
+    JoinResult r;
+    r.session_id = s.id;
+    r.jitsi_room_name = s.jitsi_room_name;
+    r.jitsi_join_url = m.join_url_for(s, actor, moderator, std::move(jwt));
+    r.jitsi_room_password = s.room_password;
+    r.rejoined = admitted.outcome == AdmitOutcome::rejoined;
+    return r;
+}
+
+TokenResult Engine::token(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    Role role = m.role(s, actor);
+    enforce(AccessPolicy::join(role, s.status), "get a token for this session");
+    if (!is_staff(role) && !m.store->find_participant(s.id, actor.user_id))
+        throw Error::forbidden(reason::not_participant, "join the session before asking for a token");
+    Instant now = m.clock->now();
+    TokenResult r;
+    r.jwt = m.mint(s, actor, is_staff(role), now, r.expires_at);
+    r.jitsi_join_url = m.join_url_for(s, actor, is_staff(role), r.jwt);
+    return r;
+}
+
+bool Engine::leave(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    enforce(AccessPolicy::view(m.role(s, actor)), "leave this session");
+    return m.store->close_presence(s.id, actor.user_id, m.clock->now());
+}
+
+// -------------------------------------------------------------- attendance
+std::vector<AttendanceRow> Engine::attendance(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    enforce(AccessPolicy::manage(m.role(s, actor)), "read attendance");
+    return m.report(s).rows;
+}
+
+SessionStatistics Engine::statistics(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    enforce(AccessPolicy::manage(m.role(s, actor)), "read statistics");
+    return m.report(s).statistics;
+}
+
+// -------------------------------------------------------------------- chat
+ChatMessage Engine::post_chat(const Actor& actor, std::string_view id, ChatType type, std::string_view body,
+                              std::optional<std::string_view> reply_to) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::text("body", body, m.limits().max_chat_bytes, true, true);
+    if (type == ChatType::answer && !reply_to)
+        throw Error::invalid("reply_to", "reply_to: an answer names the question it answers");
+    if (type != ChatType::answer && reply_to)
+        throw Error::invalid("reply_to", "reply_to: only an answer replies to a question");
+    Session s = m.load(id);
+    Role role = m.role(s, actor);
+    enforce(AccessPolicy::view(role), "chat in this session");
+    require_transition(s.status, SessionAction::chat);
+    if (!is_staff(role) && !m.store->find_participant(s.id, actor.user_id))
+        throw Error::forbidden(reason::not_participant, "join the session before chatting");
+    ChatMessage msg;
+    msg.session_id = s.id;
+    msg.user_id = actor.user_id;
+    msg.type = type;
+    msg.body = std::string(body);
+    if (reply_to) msg.reply_to = std::string(*reply_to);
+    msg.created_at = m.clock->now();
+    return m.store->insert_chat(msg);
+}
+
+ChatPage Engine::list_chat(const Actor& actor, std::string_view id, std::optional<std::string_view> cursor,
+                           int limit) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    if (limit < 1 || limit > m.limits().max_page)
+        throw Error::invalid("limit", fmt::format("limit: must be between 1 and {}", m.limits().max_page));
+    Session s = m.load(id);
+    Role role = m.role(s, actor);
+    enforce(AccessPolicy::view(role), "read this session's chat");
+    if (!is_staff(role) && !m.store->find_participant(s.id, actor.user_id))
+        throw Error::forbidden(reason::not_participant, "only participants read the chat");
+    return m.store->list_chat(s.id, cursor, limit);
+}
+
+// ---------------------------------------------------------------- calendar
+std::vector<CalendarEvent> Engine::calendar_events(const Actor& actor, const CalendarQuery& q) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::instant("start", q.start);
+    validate::instant("end", q.end);
+    if (q.end <= q.start) throw Error::invalid("end", "end: must be after start");
+    if (q.end - q.start > std::chrono::days(400)) throw Error::invalid("end", "end: a query spans at most 400 days");
+    SessionRange range;
+    for (const auto& e : m.roster->courses_of(actor.user_id))
+        if (e.role != Role::none) range.course_ids.push_back(e.course_id);
+    range.from = q.start;
+    range.to = q.end;
+    range.status = q.status;
+    std::vector<CalendarEvent> out;
+    for (auto& s : m.store->sessions_in_range(range)) {
+        auto url = m.event_url(s);
+        out.push_back({std::move(s), std::move(url)});
+    }
+    return out;
+}
+
+std::string Engine::ical_feed(std::string_view user_id) {
+    auto& m = *impl_;
+    validate::id("user_id", user_id, m.limits().max_id_bytes);
+    Instant now = m.clock->now();
+    SessionRange range;
+    for (const auto& e : m.roster->courses_of(user_id))
+        if (e.role != Role::none) range.course_ids.push_back(e.course_id);
+    range.from = now - std::chrono::days(90);
+    range.to = now + std::chrono::days(400);
+    std::vector<ical::Event> events;
+    for (const auto& s : m.store->sessions_in_range(range)) events.push_back(m.to_ical(s, now));
+    ical::CalendarInfo info;
+    info.name = m.config.calendar.calendar_name;
+    return ical::write_calendar(info, events);
+}
+
+std::string Engine::feed_token(std::string_view user_id) {
+    validate::id("user_id", user_id, impl_->limits().max_id_bytes);
+    impl_->require_feed_key();
+    return impl_->make_feed_token(user_id, impl_->salt_of(user_id, false));
+}
+
+std::string Engine::rotate_feed_token(std::string_view user_id) {
+    validate::id("user_id", user_id, impl_->limits().max_id_bytes);
+    impl_->require_feed_key();
+    return impl_->make_feed_token(user_id, impl_->salt_of(user_id, true));
+}
+
+std::string Engine::ical_feed_by_token(std::string_view token) {
+    auto& m = *impl_;
+    const auto& key = m.require_feed_key();
+    auto invalid = [] {
+        return Error(ErrorCode::unauthenticated, "invalid calendar feed token", std::string(reason::invalid_token));
+    };
+    auto dot = token.find('.');
+    if (token.size() > 1024 || dot == std::string_view::npos) throw invalid();
+    auto user = base64url_decode(token.substr(0, dot));
+    if (!user || user->empty() || !validate::is_utf8(*user)) throw invalid();
+    auto salt = m.store->feed_salt(*user);
+    if (!salt) throw invalid();
+    auto expected = base64url_encode(key.sign_to_string(fmt::format("{}\n{}", *user, *salt)));
+    if (!constant_time_equal(expected, token.substr(dot + 1))) throw invalid();
+    return ical_feed(*user);
+}
+
+}  // namespace livecourse

@@ -1,0 +1,70 @@
+// One SQLite connection with its prepared statements, and the small pieces the
+// SQLite store builds its transactions from.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace livecourse::sqlite {
+
+class Connection {
+public:
+    Connection(const std::string& path, int busy_timeout_ms, bool writer);
+
+    // The statement for `sql`, prepared on first use and reused afterwards.
+    // `sql` must be a string literal: its address is the cache key.
+    SQLite::Statement& prepare(const char* sql);
+    SQLite::Database& db() { return db_; }
+
+private:
+    SQLite::Database db_;
+    std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+// Resets a cached statement when the use of it ends, whatever happens.
+class Use {
+public:
+    Use(Connection& c, const char* sql) : stmt_(c.prepare(sql)) {}
+    ~Use() {
+        try {
+            stmt_.reset();
+            stmt_.clearBindings();
+        } catch (...) {
+        }
+    }
+    SQLite::Statement* operator->() { return &stmt_; }
+    SQLite::Statement& operator*() { return stmt_; }
+
+private:
+    SQLite::Statement& stmt_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. IMMEDIATE takes
+// the write lock up front, so that two processes reading then writing cannot
+// both decide on the same free seat.
+class WriteTransaction {
+public:
+    explicit WriteTransaction(Connection& c) : c_(c) { c_.db().exec("BEGIN IMMEDIATE"); }
+    ~WriteTransaction() {
+        if (!done_) {
+            try {
+                c_.db().exec("ROLLBACK");
+            } catch (...) {
+            }
+        }
+    }
+    void commit() {
+        c_.db().exec("COMMIT");
+        done_ = true;
+    }
+
+private:
+    Connection& c_;
+    bool done_ = false;
+};
+
+}  // namespace livecourse::sqlite

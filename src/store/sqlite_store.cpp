@@ -1,0 +1,788 @@
+// The embedded default store: one SQLite file in WAL mode.
+//
+// Writes go through one connection per process, each use case in one
+// BEGIN IMMEDIATE transaction; reads use a small pool of other connections, so
+// WAL lets them proceed while a write is in flight. The in-process mutex only
+// protects the connection object: exactness between processes comes from
+// SQLite's write lock, which IMMEDIATE takes before anything is read.
+#include "store/sqlite_connection.hpp"
+
+#include <livecourse/error.hpp>
+#include <livecourse/store.hpp>
+
+#include <SQLiteCpp/Exception.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace livecourse {
+
+namespace sqlite {
+
+Connection::Connection(const std::string& path, int busy_timeout_ms, bool writer)
+    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+    db_.setBusyTimeout(busy_timeout_ms);
+    db_.exec("PRAGMA foreign_keys = ON");
+    db_.exec("PRAGMA synchronous = NORMAL");
+    if (writer) db_.exec("PRAGMA journal_mode = WAL");
+}
+
+SQLite::Statement& Connection::prepare(const char* sql) {
+    auto& slot = statements_[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+    return *slot;
+}
+
+}  // namespace sqlite
+
+namespace {
+
+using sqlite::Connection;
+using sqlite::Use;
+using sqlite::WriteTransaction;
+
+// Forward-only migrations; index i brings the schema from version i to i+1.
+const char* const migrations[] = {
+    R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  avatar TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE TABLE enrollments (
+  course_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('student', 'moderator', 'instructor')),
+  PRIMARY KEY (course_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX enrollments_by_user ON enrollments (user_id);
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE series (
+  id INTEGER PRIMARY KEY,
+  course_id TEXT NOT NULL,
+  instructor_id TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  course_id TEXT NOT NULL,
+  instructor_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+  timezone TEXT NOT NULL,
+  max_participants INTEGER NOT NULL CHECK (max_participants >= 0),
+  recording_enabled INTEGER NOT NULL,
+  room_name TEXT NOT NULL UNIQUE,
+  server_url TEXT NOT NULL,
+  room_password TEXT,
+  status TEXT NOT NULL CHECK (status IN ('scheduled', 'live', 'ended', 'cancelled')),
+  actual_start_at INTEGER,
+  actual_end_at INTEGER,
+  recording_url TEXT,
+  cancel_reason TEXT,
+  series_id INTEGER REFERENCES series (id),
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  seats_taken INTEGER NOT NULL DEFAULT 0 CHECK (seats_taken >= 0)
+);
+CREATE INDEX sessions_by_course_start ON sessions (course_id, starts_at);
+CREATE INDEX sessions_by_series ON sessions (series_id) WHERE series_id IS NOT NULL;
+CREATE TABLE participants (
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  takes_seat INTEGER NOT NULL,
+  admitted_at INTEGER NOT NULL,
+  PRIMARY KEY (session_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE presence (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  left_at INTEGER,
+  source TEXT NOT NULL
+);
+CREATE INDEX presence_by_session_user ON presence (session_id, user_id);
+CREATE TABLE chat (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('text', 'question', 'answer')),
+  body TEXT NOT NULL,
+  reply_to INTEGER REFERENCES chat (id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX chat_by_session ON chat (session_id, id);
+CREATE TABLE feed_salts (user_id TEXT PRIMARY KEY, salt TEXT NOT NULL) WITHOUT ROWID;
+)sql",
+};
+constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
+
+#define SESSION_COLUMNS                                                                                         \
+    "id, course_id, instructor_id, title, description, starts_at, ends_at, timezone, max_participants, "      \
+    "recording_enabled, room_name, server_url, room_password, status, actual_start_at, actual_end_at, "       \
+    "recording_url, cancel_reason, series_id, revision, created_at, updated_at"
+
+Instant at(std::int64_t s) { return Instant(Seconds(s)); }
+std::int64_t secs(Instant t) { return t.time_since_epoch().count(); }
+
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
+std::optional<Instant> opt_time(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return at(c.getInt64());
+}
+
+Session read_session(SQLite::Statement& q) {
+    Session s;
+    s.id = std::to_string(q.getColumn(0).getInt64());
+    s.course_id = q.getColumn(1).getString();
+    s.instructor_id = q.getColumn(2).getString();
+    s.title = q.getColumn(3).getString();
+    s.description = q.getColumn(4).getString();
+    s.starts_at = at(q.getColumn(5).getInt64());
+    s.ends_at = at(q.getColumn(6).getInt64());
+    s.timezone = q.getColumn(7).getString();
+    s.max_participants = q.getColumn(8).getInt();
+    s.recording_enabled = q.getColumn(9).getInt() != 0;
+    s.jitsi_room_name = q.getColumn(10).getString();
+    s.jitsi_server_url = q.getColumn(11).getString();
+    s.room_password = opt_text(q.getColumn(12));
+    s.status = parse_session_status(q.getColumn(13).getString()).value_or(SessionStatus::scheduled);
+    s.actual_start_at = opt_time(q.getColumn(14));
+    s.actual_end_at = opt_time(q.getColumn(15));
+    s.recording_url = opt_text(q.getColumn(16));
+    s.cancel_reason = opt_text(q.getColumn(17));
+    if (!q.getColumn(18).isNull()) s.series_id = std::to_string(q.getColumn(18).getInt64());
+    s.revision = q.getColumn(19).getInt64();
+    s.created_at = at(q.getColumn(20).getInt64());
+    s.updated_at = at(q.getColumn(21).getInt64());
+    return s;
+}
+
+// Ids are decimal integers inside; an id of any other form names nothing.
+std::optional<std::int64_t> parse_id(std::string_view id) {
+    if (id.empty() || id.size() > 18) return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : id) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    if (v == 0 || id[0] == '0') return std::nullopt;
+    return v;
+}
+
+template <class T> void bind_opt(SQLite::Statement& q, int i, const std::optional<T>& v) {
+    if (!v) q.bind(i);
+    else if constexpr (std::is_same_v<T, Instant>) q.bind(i, static_cast<std::int64_t>(secs(*v)));
+    else q.bind(i, *v);
+}
+
+void bind_session_fields(SQLite::Statement& q, const Session& s) {
+    // Parameters 1..21 follow SESSION_COLUMNS from course_id onwards.
+    q.bind(1, s.course_id);
+    q.bind(2, s.instructor_id);
+    q.bind(3, s.title);
+    q.bind(4, s.description);
+    q.bind(5, static_cast<std::int64_t>(secs(s.starts_at)));
+    q.bind(6, static_cast<std::int64_t>(secs(s.ends_at)));
+    q.bind(7, s.timezone);
+    q.bind(8, s.max_participants);
+    q.bind(9, s.recording_enabled ? 1 : 0);
+    q.bind(10, s.jitsi_room_name);
+    q.bind(11, s.jitsi_server_url);
+    bind_opt(q, 12, s.room_password);
+    q.bind(13, std::string(to_string(s.status)));
+    bind_opt(q, 14, s.actual_start_at);
+    bind_opt(q, 15, s.actual_end_at);
+    bind_opt(q, 16, s.recording_url);
+    bind_opt(q, 17, s.cancel_reason);
+    if (s.series_id) q.bind(18, static_cast<std::int64_t>(parse_id(*s.series_id).value_or(0)));
+    else q.bind(18);
+    q.bind(19, static_cast<std::int64_t>(s.revision));
+    q.bind(20, static_cast<std::int64_t>(secs(s.created_at)));
+    q.bind(21, static_cast<std::int64_t>(secs(s.updated_at)));
+}
+
+const char* const insert_session_sql =
+    "INSERT INTO sessions (course_id, instructor_id, title, description, starts_at, ends_at, timezone, "
+    "max_participants, recording_enabled, room_name, server_url, room_password, status, actual_start_at, "
+    "actual_end_at, recording_url, cancel_reason, series_id, revision, created_at, updated_at, id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(const SqliteOptions& o) : options_(o) {
+        try {
+            writer_ = std::make_unique<Connection>(o.path, o.busy_timeout_ms, true);
+            migrate();
+        } catch (const SQLite::Exception& e) {
+            throw Error::storage(fmt::format("cannot open the database: {}", e.what()));
+        }
+    }
+
+    // ---------------------------------------------------------------- roster
+    void set_enrollment(std::string_view course, std::string_view user, Role role) override {
+        write([&](Connection& c) {
+            if (role == Role::none) {
+                Use q(c, "DELETE FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
+                q->bind(1, std::string(course));
+                q->bind(2, std::string(user));
+                q->exec();
+            } else {
+                Use q(c,
+                      "INSERT INTO enrollments (course_id, user_id, role) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (course_id, user_id) DO UPDATE SET role = excluded.role");
+                q->bind(1, std::string(course));
+                q->bind(2, std::string(user));
+                q->bind(3, std::string(to_string(role)));
+                q->exec();
+            }
+        });
+    }
+
+    Role enrollment_role(std::string_view course, std::string_view user) override {
+        return read([&](Connection& c) {
+            Use q(c, "SELECT role FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
+            q->bind(1, std::string(course));
+            q->bind(2, std::string(user));
+            return q->executeStep() ? parse_role(q->getColumn(0).getString()).value_or(Role::none) : Role::none;
+        });
+    }
+
+    std::vector<Enrollment> enrollments_of(std::string_view user) override {
+        return read([&](Connection& c) {
+            Use q(c, "SELECT course_id, role FROM enrollments WHERE user_id = ?1 ORDER BY course_id");
+            q->bind(1, std::string(user));
+            std::vector<Enrollment> out;
+            while (q->executeStep())
+                out.push_back({q->getColumn(0).getString(),
+                               parse_role(q->getColumn(1).getString()).value_or(Role::none)});
+            return out;
+        });
+    }
+
+    std::int64_t count_enrolled_students(std::string_view course) override {
+        return read([&](Connection& c) {
+            Use q(c, "SELECT COUNT(*) FROM enrollments WHERE course_id = ?1 AND role = 'student'");
+            q->bind(1, std::string(course));
+            q->executeStep();
+            return q->getColumn(0).getInt64();
+        });
+    }
+
+    void put_user(const Actor& p) override {
+        write([&](Connection& c) {
+            Use q(c,
+                  "INSERT INTO users (id, name, email, avatar) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE "
+                  "SET name = excluded.name, email = excluded.email, avatar = excluded.avatar");
+            q->bind(1, p.user_id);
+            q->bind(2, p.name);
+            q->bind(3, p.email);
+            q->bind(4, p.avatar);
+            q->exec();
+        });
+    }
+
+    std::optional<Actor> find_user(std::string_view id) override {
+        return read([&](Connection& c) -> std::optional<Actor> {
+            Use q(c, "SELECT id, name, email, avatar FROM users WHERE id = ?1");
+            q->bind(1, std::string(id));
+            if (!q->executeStep()) return std::nullopt;
+            return Actor{q->getColumn(0).getString(), q->getColumn(1).getString(), q->getColumn(2).getString(),
+                         q->getColumn(3).getString()};
+        });
+    }
+
+    // -------------------------------------------------------------- sessions
+    std::string allocate_session_id() override { return std::to_string(next_counter("session")); }
+    std::string allocate_series_id() override { return std::to_string(next_counter("series")); }
+
+    void insert_session(const Session& s) override {
+        write([&](Connection& c) { insert_session_row(c, s); });
+    }
+
+    std::optional<Session> find_session(std::string_view id) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return read([&](Connection& c) -> std::optional<Session> {
+            Use q(c, "SELECT " SESSION_COLUMNS " FROM sessions WHERE id = ?1");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            if (!q->executeStep()) return std::nullopt;
+            return read_session(*q);
+        });
+    }
+
+    std::optional<Session> find_session_by_room(std::string_view room) override {
+        return read([&](Connection& c) -> std::optional<Session> {
+            Use q(c, "SELECT " SESSION_COLUMNS " FROM sessions WHERE room_name = ?1");
+            q->bind(1, std::string(room));
+            if (!q->executeStep()) return std::nullopt;
+            return read_session(*q);
+        });
+    }
+
+    bool replace_session(const Session& s, std::int64_t expected_revision) override {
+        auto key = parse_id(s.id);
+        if (!key) return false;
+        return write([&](Connection& c) {
+            Use q(c,
+                  "UPDATE sessions SET course_id = ?1, instructor_id = ?2, title = ?3, description = ?4, "
+                  "starts_at = ?5, ends_at = ?6, timezone = ?7, max_participants = ?8, recording_enabled = ?9, "
+                  "room_name = ?10, server_url = ?11, room_password = ?12, status = ?13, actual_start_at = ?14, "
+                  "actual_end_at = ?15, recording_url = ?16, cancel_reason = ?17, series_id = ?18, revision = ?19, "
+                  "created_at = ?20, updated_at = ?21 WHERE id = ?22 AND revision = ?23");
+            bind_session_fields(*q, s);
+            q->bind(22, static_cast<std::int64_t>(*key));
+            q->bind(23, static_cast<std::int64_t>(expected_revision));
+            if (q->exec() != 1) return false;
+            if (s.status == SessionStatus::ended || s.status == SessionStatus::cancelled) {
+                Use close(c, "UPDATE presence SET left_at = MAX(joined_at, ?2) WHERE session_id = ?1 AND left_at IS NULL");
+                close->bind(1, static_cast<std::int64_t>(*key));
+                close->bind(2, static_cast<std::int64_t>(secs(s.actual_end_at.value_or(s.updated_at))));
+                close->exec();
+            }
+            return true;
+        });
+    }
+
+    std::vector<Session> list_sessions(std::string_view course, SessionFilter filter) override {
+        return read([&](Connection& c) {
+            const char* sql = nullptr;
+            switch (filter) {
+            case SessionFilter::all:
+                sql = "SELECT " SESSION_COLUMNS " FROM sessions WHERE course_id = ?1 ORDER BY starts_at, id";
+                break;
+            case SessionFilter::upcoming:
+                sql = "SELECT " SESSION_COLUMNS
+                      " FROM sessions WHERE course_id = ?1 AND status = 'scheduled' ORDER BY starts_at, id";
+                break;
+            case SessionFilter::live:
+                sql = "SELECT " SESSION_COLUMNS
+                      " FROM sessions WHERE course_id = ?1 AND status = 'live' ORDER BY starts_at, id";
+                break;
+            case SessionFilter::past:
+                sql = "SELECT " SESSION_COLUMNS " FROM sessions WHERE course_id = ?1 AND status IN ('ended', "
+                      "'cancelled') ORDER BY starts_at DESC, id DESC";
+                break;
+            }
+            Use q(c, sql);
+            q->bind(1, std::string(course));
+            std::vector<Session> out;
+            while (q->executeStep()) out.push_back(read_session(*q));
+            return out;
+        });
+    }
+
+    std::vector<Session> sessions_in_range(const SessionRange& r) override {
+        return read([&](Connection& c) {
+            std::vector<Session> out;
+            // One index range scan per course on (course_id, starts_at). A
+            // session lasts at most a day, so one that overlaps [from, to)
+            // started no earlier than a day before `from`.
+            Use q(c, "SELECT " SESSION_COLUMNS " FROM sessions WHERE course_id = ?1 AND starts_at >= ?2 AND "
+                     "starts_at < ?3 AND ends_at > ?4 ORDER BY starts_at, id");
+            for (const auto& course : r.course_ids) {
+                q->reset();
+                q->bind(1, course);
+                q->bind(2, static_cast<std::int64_t>(secs(r.from) - 86400));
+                q->bind(3, static_cast<std::int64_t>(secs(r.to)));
+                q->bind(4, static_cast<std::int64_t>(secs(r.from)));
+                while (q->executeStep()) {
+                    auto s = read_session(*q);
+                    if (!r.status || s.status == *r.status) out.push_back(std::move(s));
+                }
+            }
+            std::stable_sort(out.begin(), out.end(),
+                             [](const Session& a, const Session& b) { return a.starts_at < b.starts_at; });
+            return out;
+        });
+    }
+
+    // ---------------------------------------------------------------- series
+    void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences) override {
+        write([&](Connection& c) {
+            Use q(c, "INSERT INTO series (id, course_id, instructor_id, rule, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+            q->bind(1, static_cast<std::int64_t>(parse_id(series.id).value_or(0)));
+            q->bind(2, series.course_id);
+            q->bind(3, series.instructor_id);
+            q->bind(4, series.rule);
+            q->bind(5, static_cast<std::int64_t>(secs(series.created_at)));
+            q->exec();
+            for (const auto& s : occurrences) insert_session_row(c, s);
+        });
+    }
+
+    std::optional<SeriesRecord> find_series(std::string_view id) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return read([&](Connection& c) -> std::optional<SeriesRecord> {
+            Use q(c, "SELECT id, course_id, instructor_id, rule, created_at FROM series WHERE id = ?1");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            if (!q->executeStep()) return std::nullopt;
+            return SeriesRecord{std::to_string(q->getColumn(0).getInt64()), q->getColumn(1).getString(),
+                                q->getColumn(2).getString(), q->getColumn(3).getString(),
+                                at(q->getColumn(4).getInt64())};
+        });
+    }
+
+    std::vector<Session> series_sessions(std::string_view id) override {
+        auto key = parse_id(id);
+        if (!key) return {};
+        return read([&](Connection& c) {
+            Use q(c, "SELECT " SESSION_COLUMNS " FROM sessions WHERE series_id = ?1 ORDER BY starts_at, id");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            std::vector<Session> out;
+            while (q->executeStep()) out.push_back(read_session(*q));
+            return out;
+        });
+    }
+
+    // ------------------------------------------------------ seats, presence
+    AdmitResult admit(std::string_view session_id, std::string_view user, Role role, bool takes_seat,
+                      Instant when) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return write([&](Connection& c) {
+            AdmitResult r;
+            {
+                Use q(c, "SELECT status, max_participants, seats_taken FROM sessions WHERE id = ?1");
+                q->bind(1, static_cast<std::int64_t>(*key));
+                if (!q->executeStep()) return r;
+                r.status = parse_session_status(q->getColumn(0).getString()).value_or(SessionStatus::scheduled);
+                r.seats_taken = q->getColumn(2).getInt();
+                if (r.status != SessionStatus::live) return r;
+                int max = q->getColumn(1).getInt();
+                Use p(c, "SELECT 1 FROM participants WHERE session_id = ?1 AND user_id = ?2");
+                p->bind(1, static_cast<std::int64_t>(*key));
+                p->bind(2, std::string(user));
+                if (p->executeStep()) {
+                    r.outcome = AdmitOutcome::rejoined;
+                } else if (takes_seat && r.seats_taken >= max) {
+                    r.outcome = AdmitOutcome::full;
+                    return r;
+                } else {
+                    r.outcome = AdmitOutcome::admitted;
+                }
+                if (r.outcome == AdmitOutcome::admitted) {
+                    Use ins(c, "INSERT INTO participants (session_id, user_id, role, takes_seat, admitted_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)");
+                    ins->bind(1, static_cast<std::int64_t>(*key));
+                    ins->bind(2, std::string(user));
+                    ins->bind(3, std::string(to_string(role)));
+                    ins->bind(4, takes_seat ? 1 : 0);
+                    ins->bind(5, static_cast<std::int64_t>(secs(when)));
+                    ins->exec();
+                    if (takes_seat) {
+                        Use seat(c, "UPDATE sessions SET seats_taken = seats_taken + 1 WHERE id = ?1");
+                        seat->bind(1, static_cast<std::int64_t>(*key));
+                        seat->exec();
+                        ++r.seats_taken;
+                    }
+                }
+            }
+            Use open(c, "INSERT INTO presence (session_id, user_id, joined_at, source) VALUES (?1, ?2, ?3, 'client')");
+            open->bind(1, static_cast<std::int64_t>(*key));
+            open->bind(2, std::string(user));
+            open->bind(3, static_cast<std::int64_t>(secs(when)));
+            open->exec();
+            return r;
+        });
+    }
+
+    bool close_presence(std::string_view session_id, std::string_view user, Instant when) override {
+        auto key = parse_id(session_id);
+        if (!key) return false;
+        return write([&](Connection& c) {
+            Use q(c, "UPDATE presence SET left_at = MAX(joined_at, ?3) WHERE id = (SELECT id FROM presence WHERE "
+                     "session_id = ?1 AND user_id = ?2 AND left_at IS NULL AND source = 'client' ORDER BY "
+                     "joined_at DESC, id DESC LIMIT 1)");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, std::string(user));
+            q->bind(3, static_cast<std::int64_t>(secs(when)));
+            return q->exec() == 1;
+        });
+    }
+
+    std::optional<Participant> find_participant(std::string_view session_id, std::string_view user) override {
+        auto key = parse_id(session_id);
+        if (!key) return std::nullopt;
+        return read([&](Connection& c) -> std::optional<Participant> {
+            Use q(c, "SELECT user_id, role, admitted_at FROM participants WHERE session_id = ?1 AND user_id = ?2");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, std::string(user));
+            if (!q->executeStep()) return std::nullopt;
+            return Participant{q->getColumn(0).getString(),
+                               parse_role(q->getColumn(1).getString()).value_or(Role::student),
+                               at(q->getColumn(2).getInt64())};
+        });
+    }
+
+    std::vector<Participant> participants(std::string_view session_id) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return read([&](Connection& c) {
+            Use q(c, "SELECT user_id, role, admitted_at FROM participants WHERE session_id = ?1 ORDER BY user_id");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            std::vector<Participant> out;
+            while (q->executeStep())
+                out.push_back({q->getColumn(0).getString(),
+                               parse_role(q->getColumn(1).getString()).value_or(Role::student),
+                               at(q->getColumn(2).getInt64())});
+            return out;
+        });
+    }
+
+    std::vector<PresenceInterval> presence(std::string_view session_id) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return read([&](Connection& c) {
+            Use q(c, "SELECT user_id, joined_at, left_at, source FROM presence WHERE session_id = ?1 ORDER BY id");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            std::vector<PresenceInterval> out;
+            while (q->executeStep()) {
+                PresenceInterval iv;
+                iv.user_id = q->getColumn(0).getString();
+                iv.joined_at = at(q->getColumn(1).getInt64());
+                iv.left_at = opt_time(q->getColumn(2));
+                auto src = q->getColumn(3).getString();
+                iv.source = src == "video_server" ? PresenceSource::video_server
+                            : src == "heartbeat"  ? PresenceSource::heartbeat
+                                                  : PresenceSource::client;
+                out.push_back(std::move(iv));
+            }
+            return out;
+        });
+    }
+
+    // ------------------------------------------------------------------ chat
+    ChatMessage insert_chat(const ChatMessage& m) override {
+        auto key = parse_id(m.session_id);
+        if (!key) throw Error::not_found("session");
+        return write([&](Connection& c) {
+            std::optional<std::int64_t> reply;
+            if (m.reply_to) {
+                reply = parse_id(*m.reply_to);
+                bool ok = false;
+                if (reply) {
+                    Use q(c, "SELECT 1 FROM chat WHERE id = ?1 AND session_id = ?2 AND type = 'question'");
+                    q->bind(1, static_cast<std::int64_t>(*reply));
+                    q->bind(2, static_cast<std::int64_t>(*key));
+                    ok = q->executeStep();
+                }
+                if (!ok)
+                    throw Error(ErrorCode::not_found, "reply_to names no question of this session", {}, "reply_to");
+            }
+            Use q(c, "INSERT INTO chat (session_id, user_id, type, body, reply_to, created_at) VALUES (?1, ?2, ?3, "
+                     "?4, ?5, ?6)");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, m.user_id);
+            q->bind(3, std::string(to_string(m.type)));
+            q->bind(4, m.body);
+            if (reply) q->bind(5, static_cast<std::int64_t>(*reply));
+            else q->bind(5);
+            q->bind(6, static_cast<std::int64_t>(secs(m.created_at)));
+            q->exec();
+            ChatMessage out = m;
+            out.id = std::to_string(c.db().getLastInsertRowid());
+            return out;
+        });
+    }
+
+    ChatPage list_chat(std::string_view session_id, std::optional<std::string_view> after, int limit) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        std::int64_t from = 0;
+        if (after) {
+            auto a = parse_id(*after);
+            if (!a) throw Error::invalid("cursor", "cursor: not a cursor returned by this list");
+            from = *a;
+        }
+        return read([&](Connection& c) {
+            Use q(c, "SELECT id, user_id, type, body, reply_to, created_at FROM chat WHERE session_id = ?1 AND id > "
+                     "?2 ORDER BY id LIMIT ?3");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, static_cast<std::int64_t>(from));
+            q->bind(3, limit + 1);
+            ChatPage page;
+            while (q->executeStep()) {
+                ChatMessage m;
+                m.id = std::to_string(q->getColumn(0).getInt64());
+                m.session_id = std::string(session_id);
+                m.user_id = q->getColumn(1).getString();
+                m.type = parse_chat_type(q->getColumn(2).getString()).value_or(ChatType::text);
+                m.body = q->getColumn(3).getString();
+                if (!q->getColumn(4).isNull()) m.reply_to = std::to_string(q->getColumn(4).getInt64());
+                m.created_at = at(q->getColumn(5).getInt64());
+                page.messages.push_back(std::move(m));
+            }
+            if (static_cast<int>(page.messages.size()) > limit) {
+                page.messages.pop_back();
+                page.next_cursor = page.messages.back().id;
+            }
+            return page;
+        });
+    }
+
+    // ---------------------------------------------------------- feed salts
+    std::optional<std::string> feed_salt(std::string_view user) override {
+        return read([&](Connection& c) -> std::optional<std::string> {
+            Use q(c, "SELECT salt FROM feed_salts WHERE user_id = ?1");
+            q->bind(1, std::string(user));
+            if (!q->executeStep()) return std::nullopt;
+            return q->getColumn(0).getString();
+        });
+    }
+
+    void set_feed_salt(std::string_view user, std::string_view salt) override {
+        write([&](Connection& c) {
+            Use q(c, "INSERT INTO feed_salts (user_id, salt) VALUES (?1, ?2) ON CONFLICT (user_id) DO UPDATE SET "
+                     "salt = excluded.salt");
+            q->bind(1, std::string(user));
+            q->bind(2, std::string(salt));
+            q->exec();
+        });
+    }
+
+private:
+    void migrate() {
+        WriteTransaction tx(*writer_);
+        int version = writer_->db().execAndGet("PRAGMA user_version").getInt();
+        if (version > schema_version)
+            throw Error::storage(fmt::format("the database schema (version {}) is newer than this library ({})",
+                                             version, schema_version));
+        for (int v = version; v < schema_version; ++v) writer_->db().exec(migrations[v]);
+        if (version != schema_version) writer_->db().exec(fmt::format("PRAGMA user_version = {}", schema_version));
+        tx.commit();
+    }
+
+    std::int64_t next_counter(const char* name) {
+        return write([&](Connection& c) {
+            Use q(c, "INSERT INTO counters (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = "
+                     "value + 1 RETURNING value");
+            q->bind(1, name);
+            q->executeStep();
+            return q->getColumn(0).getInt64();
+        });
+    }
+
+    void insert_session_row(Connection& c, const Session& s) {
+        Use q(c, insert_session_sql);
+        bind_session_fields(*q, s);
+        q->bind(22, static_cast<std::int64_t>(parse_id(s.id).value_or(0)));
+        try {
+            q->exec();
+        } catch (const SQLite::Exception& e) {
+            if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE)
+                throw Error::conflict("room_name_taken", "a session with this room name already exists");
+            throw;
+        }
+    }
+
+    // Runs `body` in one write transaction on the writer connection.
+    template <class F> auto write(F&& body) -> decltype(body(std::declval<Connection&>())) {
+        std::lock_guard lock(write_mutex_);
+        try {
+            WriteTransaction tx(*writer_);
+            if constexpr (std::is_void_v<decltype(body(*writer_))>) {
+                body(*writer_);
+                tx.commit();
+            } else {
+                auto result = body(*writer_);
+                tx.commit();
+                return result;
+            }
+        } catch (const SQLite::Exception& e) {
+            throw Error::storage(fmt::format("database write failed: {}", e.getErrorStr()));
+        }
+    }
+
+    // Runs `body` on a pooled read connection (WAL: never waits for writers).
+    template <class F> auto read(F&& body) -> decltype(body(std::declval<Connection&>())) {
+        std::unique_ptr<Connection> conn = checkout();
+        struct Return {
+            SqliteStore& s;
+            std::unique_ptr<Connection>& c;
+            ~Return() { s.checkin(std::move(c)); }
+        } give_back{*this, conn};
+        try {
+            return body(*conn);
+        } catch (const SQLite::Exception& e) {
+            throw Error::storage(fmt::format("database read failed: {}", e.getErrorStr()));
+        }
+    }
+
+    std::unique_ptr<Connection> checkout() {
+        std::unique_lock lock(pool_mutex_);
+        pool_cv_.wait(lock, [&] { return !idle_.empty() || open_readers_ < options_.read_connections; });
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return c;
+        }
+        ++open_readers_;
+        lock.unlock();
+        try {
+            return std::make_unique<Connection>(options_.path, options_.busy_timeout_ms, false);
+        } catch (const SQLite::Exception& e) {
+            std::lock_guard relock(pool_mutex_);
+            --open_readers_;
+            pool_cv_.notify_one();
+            throw Error::storage(fmt::format("cannot open a read connection: {}", e.getErrorStr()));
+        }
+    }
+
+    void checkin(std::unique_ptr<Connection> c) {
+        if (!c) return;
+        std::lock_guard lock(pool_mutex_);
+        idle_.push_back(std::move(c));
+        pool_cv_.notify_one();
+    }
+
+    SqliteOptions options_;
+    std::mutex write_mutex_;
+    std::unique_ptr<Connection> writer_;
+    std::mutex pool_mutex_;
+    std::condition_variable pool_cv_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    int open_readers_ = 0;
+};
+
+class StoreRoster final : public Roster {
+public:
+    explicit StoreRoster(Store& s) : store_(s) {}
+    Role role_of(std::string_view course, std::string_view user) override {
+        return store_.enrollment_role(course, user);
+    }
+    std::vector<Enrollment> courses_of(std::string_view user) override { return store_.enrollments_of(user); }
+    std::optional<std::int64_t> count_students(std::string_view course) override {
+        return store_.count_enrolled_students(course);
+    }
+
+private:
+    Store& store_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
+    if (options.path.empty()) throw Error::invalid("database", "database: a file path is required");
+    return std::make_unique<SqliteStore>(options);
+}
+
+std::unique_ptr<Roster> make_store_roster(Store& store) { return std::make_unique<StoreRoster>(store); }
+
+}  // namespace livecourse

@@ -1,0 +1,63 @@
+// JsonApi: the one JSON codec of the library. It turns JSON requests into
+// Engine calls and domain values into the JSON shapes of the shared
+// vocabulary (DESIGN.md), so that a session has one shape everywhere: the C
+// ABI, the Python and Node bindings and the reference server all go through
+// it. Operation names and request/response shapes are those documented in
+// capi/include/livecourse.h (the C function name without its "lc_" prefix:
+// "session_create", "session_join", "calendar_feed", ...).
+//
+// Thread-safety: as the Engine it wraps (any number of threads at once).
+#pragma once
+
+#include <livecourse/engine.hpp>
+#include <livecourse/error.hpp>
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace livecourse {
+
+class JsonApi {
+public:
+    explicit JsonApi(Engine& engine) : engine_(engine) {}
+
+    // Runs one operation. Throws Error: invalid_argument (naming the field)
+    // for a missing or ill-typed request field, not_found for an unknown
+    // operation name, and whatever the Engine throws.
+    // `calendar_feed` and `calendar_feed_by_token` return a JSON string
+    // holding the iCal text.
+    boost::json::value call(std::string_view operation, const boost::json::object& request);
+
+    // The same from and to JSON text: parses (invalid_argument on malformed
+    // JSON or invalid UTF-8), calls, serialises. For the feed operations the
+    // result is the raw iCal text, not JSON.
+    std::string call_text(std::string_view operation, std::string_view request_json);
+
+    // Every operation name, in a stable order (for route/ABI checks).
+    static const std::vector<std::string>& operations();
+
+    Engine& engine() noexcept { return engine_; }
+
+private:
+    Engine& engine_;
+};
+
+// Engine configuration from its JSON form (see lc_engine_open in livecourse.h).
+EngineConfig engine_config_from_json(const boost::json::object& config);
+
+// {"error": {"code", "category", "message", "field"}} for an Error.
+boost::json::object error_to_json(const Error& error);
+
+// The vocabulary's shapes, for hosts that build their own responses.
+boost::json::object to_json(const Session& session);
+boost::json::object to_json(const SessionStatistics& statistics);
+boost::json::object to_json(const AttendanceRow& row);
+boost::json::object to_json(const ChatMessage& message);
+boost::json::object to_json(const CalendarEvent& event);
+boost::json::object to_json(const JoinResult& join);
+boost::json::object to_json(const TokenResult& token);
+
+}  // namespace livecourse

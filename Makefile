@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 # are installed for (another python3 may come first on PATH).
 SYSTEM_PYTHON ?= /usr/bin/python3
 
-.PHONY: all bootstrap configure build run demo test test-cpp test-python test-node test-sanitize bench fuzz clean
+.PHONY: all bootstrap configure build run demo test test-cpp test-python test-node test-sanitize bench clean
 
 all: build
 
@@ -46,6 +46,19 @@ test-node: build
 	  LIVECOURSE_NODE_ADDON=$(CURDIR)/$(BUILD)/bindings/node/livecourse.node node --test tests/node/; fi
 
 test: test-cpp test-python test-node
+
+bench: build
+	@$(BUILD)/bench/livecourse-bench
+
+# ASan+UBSan over every C++ and C suite; TSan over the concurrency tests.
+test-sanitize: bootstrap
+	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIVECOURSE_SANITIZE=ON >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target livecourse_tests livecourse_capi
+	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -E 'valgrind|e2e' 
+	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVECOURSE_TSAN=ON >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target livecourse_tests
+	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/livecourse_tests '[concurrency]'
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD)

@@ -33,7 +33,7 @@ namespace livecourse {
 
 struct WeeklySeriesRule {
     std::string timezone;                // IANA name, e.g. "Europe/Paris"
-    date::year_month_day first_date;     // local date; the series starts on or after it
+    date::year_month_day first_date{};   // local date; the series starts on or after it
     std::chrono::minutes start_time{0};  // local wall-clock time of day, in [0, 24h)
     std::chrono::minutes duration{0};    // 1 min .. 24 h
     std::vector<date::weekday> weekdays; // one or several; order and repeats do not matter

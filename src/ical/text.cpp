@@ -5,8 +5,6 @@
 #include <livecourse/error.hpp>
 #include <livecourse/ical.hpp>
 
-#include <date/date.h>
-
 #include <array>
 #include <cstdint>
 
@@ -77,35 +75,49 @@ constexpr std::array<TextClass, 256> make_text_classes() {
 }
 constexpr auto text_classes = make_text_classes();
 
-// Length of the indivisible unit a fold may not cut, starting at p[i]: a UTF-8
-// sequence as announced by its lead octet (as far as its continuation octets
-// actually go), or a backslash with the ASCII octet it escapes. Escape pairs are
-// kept together because some readers unescape each physical line on its own.
-std::size_t fold_unit(const unsigned char* p, std::size_t i, std::size_t n) noexcept {
-    const unsigned char c = p[i];
-    if (c < 0x80) return (c == '\\' && i + 1 < n && p[i + 1] < 0x80) ? 2 : 1;
-    std::size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    std::size_t len = 1;
-    while (len < want && i + len < n && (p[i + len] & 0xC0) == 0x80) ++len;
-    return len;
+// Octets a URI value may not hold literally (RFC 3986 excludes them; CR and LF
+// would end the content line): controls, space, DEL, non-ASCII and " < > \ ^ ` { | }.
+constexpr std::array<bool, 256> make_uri_unsafe() {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c <= 0x20 || c >= 0x7F;
+    for (const char c : std::string_view("\"<>\\^`{|}")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+constexpr auto uri_unsafe = make_uri_unsafe();
+
+// Where the physical line starting at p[pos] must end when at most `room`
+// octets fit: as far as possible, but never inside a UTF-8 sequence nor between
+// a backslash and the octet it escapes (some readers unescape each physical
+// line on its own). Precondition: pos + room < n, and pos is such a boundary.
+std::size_t fold_cut(const unsigned char* p, std::size_t pos, std::size_t room) noexcept {
+    std::size_t cut = pos + room;  // first octet of the next line
+    // Back off to the lead octet of a sequence (at most three continuation
+    // octets: beyond that the input is ill-formed and any cut will do).
+    for (int k = 0; k < 3 && cut > pos + 1 && (p[cut] & 0xC0) == 0x80; ++k) --cut;
+    if (p[cut] < 0x80) {
+        // Backslashes pair up from the start of their run, which begins after
+        // `pos` or at it (pos is never inside a pair): an odd run ending just
+        // before the cut means its last backslash escapes p[cut].
+        std::size_t run = 0;
+        while (cut - run > pos && p[cut - run - 1] == '\\') ++run;
+        if (run % 2 == 1 && cut - 1 > pos) --cut;
+    }
+    return cut;
 }
 
 // Appends the folded form of [p, p+n) to `out`, without a final line break.
+// Whole segments are copied at once: the cost is that of a memcpy.
 void fold_into(std::string& out, const unsigned char* p, std::size_t n) {
-    std::size_t col = 0;      // octets on the current physical line
-    std::size_t pending = 0;  // start of the octets not yet copied
-    for (std::size_t i = 0; i < n;) {
-        const std::size_t unit = fold_unit(p, i, n);
-        if (col + unit > detail::max_line_octets && col > 1) {
-            out.append(reinterpret_cast<const char*>(p) + pending, i - pending);
-            out.append("\r\n ", 3);
-            pending = i;
-            col = 1;
-        }
-        col += unit;
-        i += unit;
+    std::size_t pos = 0;
+    std::size_t room = detail::max_line_octets;
+    while (n - pos > room) {
+        const std::size_t cut = fold_cut(p, pos, room);
+        out.append(reinterpret_cast<const char*>(p) + pos, cut - pos);
+        out.append("\r\n ", 3);
+        pos = cut;
+        room = detail::max_line_octets - 1;  // the leading space counts
     }
-    out.append(reinterpret_cast<const char*>(p) + pending, n - pending);
+    out.append(reinterpret_cast<const char*>(p) + pos, n - pos);
 }
 
 void append_two_digits(char* d, unsigned v) noexcept {
@@ -124,6 +136,9 @@ void append_text_escaped(std::string& out, std::string_view text) {
     };
     std::size_t i = 0;
     while (i < n) {
+        // Most text is plain ASCII: skip it in a tight loop, copy it in one go.
+        while (i < n && text_classes[p[i]] == TextClass::plain) ++i;
+        if (i == n) break;
         switch (text_classes[p[i]]) {
             case TextClass::plain:
             case TextClass::tab:  // HTAB is allowed in TEXT as is
@@ -237,30 +252,43 @@ void append_quoted_param(std::string& out, std::string_view value) {
 
 void append_uri(std::string& out, std::string_view uri) {
     static constexpr char hex[] = "0123456789ABCDEF";
-    static constexpr std::string_view unsafe = "\"<>\\^`{|}";
-    for (const char ch : uri) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c <= 0x20 || c >= 0x7F || unsafe.find(ch) != std::string_view::npos) {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0xF]);
-        } else {
-            out.push_back(ch);
-        }
+    std::size_t run = 0;  // start of the pending run copied verbatim
+    for (std::size_t i = 0; i < uri.size(); ++i) {
+        const auto c = static_cast<unsigned char>(uri[i]);
+        if (!uri_unsafe[c]) continue;
+        out.append(uri.data() + run, i - run);
+        const char enc[3] = {'%', hex[c >> 4], hex[c & 0xF]};
+        out.append(enc, 3);
+        run = i + 1;
     }
+    out.append(uri.data() + run, uri.size() - run);
 }
 
 bool append_utc_datetime(std::string& out, Instant t) {
-    const auto day = std::chrono::floor<date::days>(t);
-    const date::year_month_day ymd{day};
-    const int year = static_cast<int>(ymd.year());
-    if (year < 0 || year > 9999) return false;
-    const auto secs = static_cast<unsigned>((t - day).count());  // 0..86399
+    // 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, checked before any
+    // arithmetic so that no instant can overflow it.
+    constexpr long long first = -62167219200LL, last = 253402300799LL;
+    const long long s = t.time_since_epoch().count();
+    if (s < first || s > last) return false;
+    const long long days = (s >= 0 ? s : s - 86399) / 86400;  // floor division
+    const auto secs = static_cast<unsigned>(s - days * 86400);
+    // Howard Hinnant's civil_from_days (the algorithm behind date::year_month_day),
+    // inlined: a feed formats five date-times per event.
+    const long long z = days + 719468;  // days since 0000-03-01
+    const long long era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    const auto year = static_cast<unsigned>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+
     char buf[16];
-    append_two_digits(buf, static_cast<unsigned>(year / 100));
-    append_two_digits(buf + 2, static_cast<unsigned>(year % 100));
-    append_two_digits(buf + 4, static_cast<unsigned>(ymd.month()));
-    append_two_digits(buf + 6, static_cast<unsigned>(ymd.day()));
+    append_two_digits(buf, year / 100);
+    append_two_digits(buf + 2, year % 100);
+    append_two_digits(buf + 4, month);
+    append_two_digits(buf + 6, day);
     buf[8] = 'T';
     append_two_digits(buf + 9, secs / 3600);
     append_two_digits(buf + 11, secs / 60 % 60);

@@ -1,0 +1,149 @@
+// Crash safety: a child process does joins, leaves and chat in a loop and
+// reports each operation only after the engine returned (that is, after its
+// transaction committed). The parent kills it with SIGKILL at random points;
+// after every kill the database must open, pass PRAGMA integrity_check, and
+// hold every operation the child had reported.
+#include "support/fixtures.hpp"
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace lc_test;
+
+namespace {
+
+// Everyone is a student of every course: keeps enrollment out of the loop.
+class OpenRoster final : public Roster {
+public:
+    Role role_of(std::string_view, std::string_view user) override {
+        return user == instructor.user_id ? Role::instructor : Role::student;
+    }
+    std::vector<Enrollment> courses_of(std::string_view) override { return {}; }
+    std::optional<std::int64_t> count_students(std::string_view) override { return std::nullopt; }
+};
+
+EngineConfig open_config(const std::string& db, std::shared_ptr<Clock> clock) {
+    EngineConfig c;
+    c.database = db;
+    c.clock = std::move(clock);
+    c.roster = std::make_shared<OpenRoster>();
+    return c;
+}
+
+[[noreturn]] void child_loop(const std::string& db, std::shared_ptr<Clock> clock, const std::string& session_id,
+                             int round, int fd) {
+    try {
+        Engine e(open_config(db, clock));
+        for (int i = 0;; ++i) {
+            Actor a = student(round * 100000 + i);
+            e.join(a, session_id);
+            dprintf(fd, "J %s\n", a.user_id.c_str());
+            auto m = e.post_chat(a, session_id, ChatType::text, "hello " + std::to_string(i), std::nullopt);
+            dprintf(fd, "C %s\n", m.id.c_str());
+            if (i % 3 == 0 && e.leave(a, session_id)) dprintf(fd, "L %s\n", a.user_id.c_str());
+        }
+    } catch (...) {
+        ::_exit(7);
+    }
+}
+
+std::string query_one(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation", "[reliability][crash]") {
+    TempDir dir;
+    auto db = dir.file("crash.db");
+    auto clock = std::make_shared<ManualClock>(t0());
+    std::string session_id;
+    {
+        Engine e(open_config(db, clock));
+        auto d = SessionDraft{};
+        d.title = "Crash test";
+        d.starts_at = t0();
+        d.ends_at = t0() + 2h;
+        d.max_participants = 10000;
+        session_id = e.create_session(instructor, "c", d).id;
+        e.start_session(instructor, session_id);
+    }
+    std::mt19937 rng(12345);
+    std::set<std::string> joined, left, chats;
+    for (int round = 0; round < 8; ++round) {
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::close(fds[0]);
+            child_loop(db, clock, session_id, round, fds[1]);
+        }
+        ::close(fds[1]);
+        // Let it run a random while, reading what it acknowledges, then kill.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(30 + rng() % 200);
+        std::string buffer;
+        char chunk[4096];
+        bool killed = false;
+        for (;;) {
+            if (!killed && std::chrono::steady_clock::now() >= deadline) {
+                ::kill(pid, SIGKILL);
+                killed = true;
+            }
+            pollfd p{fds[0], POLLIN, 0};
+            if (::poll(&p, 1, 10) <= 0) continue;
+            auto n = ::read(fds[0], chunk, sizeof chunk);
+            if (n <= 0) break;  // the child is gone and the pipe drained
+            buffer.append(chunk, std::size_t(n));
+        }
+        ::close(fds[0]);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        REQUIRE(WIFSIGNALED(status));
+        std::istringstream lines(buffer);
+        std::string kind, value;
+        // A line cut by the kill is incomplete: only whole lines count.
+        while (lines >> kind >> value) {
+            if (lines.peek() != '\n') break;
+            (kind == "J" ? joined : kind == "L" ? left : chats).insert(value);
+        }
+
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+        CHECK(query_one(raw, "PRAGMA integrity_check") == "ok");
+        sqlite3_close(raw);
+    }
+    REQUIRE(joined.size() > 10);  // the children really did work
+
+    Engine e(open_config(db, clock));
+    auto rows = e.attendance(instructor, session_id);
+    std::set<std::string> present;
+    for (const auto& r : rows) present.insert(r.user_id);
+    for (const auto& u : joined) CHECK(present.count(u) == 1);
+    std::set<std::string> stored;
+    std::optional<std::string> cursor;
+    do {
+        auto page = e.list_chat(instructor, session_id, cursor, 200);
+        for (const auto& m : page.messages) stored.insert(m.id);
+        cursor = page.next_cursor;
+    } while (cursor);
+    for (const auto& c : chats) CHECK(stored.count(c) == 1);
+    for (const auto& r : rows)
+        if (left.count(r.user_id)) CHECK_FALSE(r.is_present);
+}

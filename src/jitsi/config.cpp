@@ -11,7 +11,7 @@ namespace livecourse::jitsi {
 namespace {
 
 bool is_lower_alnum(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using detail::ascii_lower;
 
 bool printable_ascii_without_space(std::string_view s) noexcept {
     return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7F; });
@@ -101,17 +101,20 @@ std::optional<ServerUrl> parse_server_url(std::string_view url) {
     return out;
 }
 
-std::string normalized_room(std::string_view room, const char* field) {
+void check_room(std::string_view room, const char* field) {
     if (room.empty() || room.size() > 200) throw Error::invalid(field, "room name must have 1 to 200 characters");
-    std::string out;
-    out.reserve(room.size());
     for (const char c : room) {
         const char l = ascii_lower(c);
         if (!(is_lower_alnum(l) || l == '-' || l == '.' || l == '_' || l == '~')) {
             throw Error::invalid(field, "room name may only contain letters, digits, '-', '.', '_' and '~'");
         }
-        out += l;
     }
+}
+
+std::string normalized_room(std::string_view room, const char* field) {
+    check_room(room, field);
+    std::string out(room);
+    for (char& c : out) c = ascii_lower(c);
     return out;
 }
 

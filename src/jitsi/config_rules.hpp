@@ -24,6 +24,9 @@ std::optional<ServerUrl> parse_server_url(std::string_view url);
 // 1..200 characters of [a-z0-9._~-]: nothing that could leave its URL path
 // segment or name another XMPP address. Throws Error(invalid_argument, field).
 std::string normalized_room(std::string_view room, const char* field);
+// The same check without building the string, for the token hot path.
+void check_room(std::string_view room, const char* field);
+inline char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // "<AppID>/<keyid>", the JaaS header kid.
 std::string jaas_kid(const Config& config);

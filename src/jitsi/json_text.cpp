@@ -48,6 +48,19 @@ void append_json_string(std::string& out, std::string_view s, JsonContext contex
     out += '"';
     std::size_t i = 0;
     while (i < s.size()) {
+        // Runs of plain ASCII (the common case for names and ids) are copied
+        // in one append.
+        std::size_t run = i;
+        while (run < s.size()) {
+            const unsigned char b = static_cast<unsigned char>(s[run]);
+            if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\' || (hash && b == '&')) break;
+            ++run;
+        }
+        if (run > i) {
+            out.append(s.data() + i, run - i);
+            i = run;
+            if (i == s.size()) break;
+        }
         const unsigned char c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {

@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 # are installed for (another python3 may come first on PATH).
 SYSTEM_PYTHON ?= /usr/bin/python3
 
-.PHONY: all bootstrap configure build run demo test test-cpp test-python test-node test-sanitize bench clean
+.PHONY: all bootstrap configure build run demo test test-cpp test-python test-node test-sanitize bench fuzz fuzz-build fuzz-smoke clean
 
 all: build
 
@@ -45,7 +45,11 @@ test-node: build
 	@if [ -d tests/node ]; then \
 	  LIVECOURSE_NODE_ADDON=$(CURDIR)/$(BUILD)/bindings/node/livecourse.node node --test tests/node/; fi
 
-test: test-cpp test-python test-node
+# In CI (CI=true) every landing is also guarded by the sanitizer builds and a
+# fuzz smoke run; they go first so the output ends with the runners' summaries.
+CI_GUARDS :=
+
+test: $(CI_GUARDS) test-cpp test-python test-node
 
 bench: build
 	@$(BUILD)/bench/livecourse-bench
@@ -59,6 +63,28 @@ test-sanitize: bootstrap
 	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVECOURSE_TSAN=ON >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target livecourse_tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/livecourse_tests '[concurrency]'
+
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_HARNESSES = jwt_verifier ical_text capi_json
+fuzz-build: bootstrap
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVECOURSE_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_jwt_verifier fuzz_ical_text fuzz_capi_json
+
+# Each harness for FUZZ_SECONDS; new crashes are written to tests/fuzz/crashes/.
+fuzz: fuzz-build
+	@mkdir -p tests/fuzz/crashes
+	@for h in $(FUZZ_HARNESSES); do \
+	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/ \
+	    -max_len=4096 $$(mktemp -d) tests/fuzz/corpus/$$h || exit 1; done
+
+# A short run of each harness, from its corpus (which holds past crashes too).
+fuzz-smoke: fuzz-build
+	@for h in $(FUZZ_HARNESSES); do log=$$(mktemp); \
+	  if ! $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=4096 \
+	      -artifact_prefix=$$(dirname $$log)/ $$(mktemp -d) tests/fuzz/corpus/$$h >$$log 2>&1; then \
+	    tail -n 40 $$log; exit 1; fi; echo "fuzz_$$h: $$(tail -n 1 $$log)"; rm -f $$log; done
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD)

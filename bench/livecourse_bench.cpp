@@ -2,6 +2,7 @@
 // ratio against a reference measured in the same run (absolute times on a
 // shared machine are noise; ratios are the result).
 #include <livecourse/engine.hpp>
+#include <livecourse/error.hpp>
 #include <livecourse/hmac.hpp>
 #include <livecourse/ical.hpp>
 #include <livecourse/jitsi.hpp>
@@ -16,9 +17,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <thread>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -203,6 +206,82 @@ void bench_join_throughput(const std::filesystem::path& dir) {
                "join, 2 threads", b.per_second, b.p50_us, b.p99_us, b.per_second / a.per_second);
 }
 
+// PostgreSQL joins, only when LIVECOURSE_BENCH_PG_URI names a database to
+// write into (e.g. postgresql:///bench?host=/var/run/postgresql): each run
+// adds a session and its joins. synchronous_commit is left at the server's
+// setting. One pool connection per client thread, so that the figures show
+// the database, not the pool.
+void bench_postgres_join_throughput() {
+    const char* uri = std::getenv("LIVECOURSE_BENCH_PG_URI");
+    if (!uri || !*uri) {
+        fmt::print("{:<44} (set LIVECOURSE_BENCH_PG_URI to measure)\n", "join on PostgreSQL");
+        return;
+    }
+    auto run = [&](int threads, int joins_per_thread, int sessions) {
+        EngineConfig c;
+        c.store = std::shared_ptr<Store>(open_postgres_store({uri, std::max(threads, 1), 5000}));
+        c.roster = std::make_shared<OpenRoster>();
+        c.jitsi.mode = jitsi::Mode::self_hosted;
+        c.jitsi.server_url = "https://meet.example.edu";
+        c.jitsi.app_id = "lms";
+        c.jitsi.app_secret = std::string(48, 's');
+        Engine e(c);
+        Actor prof{"prof", "Prof", "", ""};
+        SessionDraft d;
+        d.title = "Rush";
+        d.starts_at = e.now();
+        d.ends_at = d.starts_at + 2h;
+        d.max_participants = 10000;
+        std::vector<std::string> ids;
+        for (int i = 0; i < sessions; ++i) {
+            auto s = e.create_session(prof, "c", d);
+            e.start_session(prof, s.id);
+            ids.push_back(s.id);
+        }
+        std::vector<std::vector<double>> lat(threads);
+        auto t = Clock_::now();
+        std::vector<std::thread> pool;
+        for (int k = 0; k < threads; ++k)
+            pool.emplace_back([&, k] {
+                for (int i = 0; i < joins_per_thread; ++i) {
+                    Actor a{fmt::format("u{}-{}", k, i), "Student", "", ""};
+                    auto t0 = Clock_::now();
+                    e.join(a, ids[k % ids.size()]);
+                    lat[k].push_back(
+                        double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now() - t0).count()));
+                }
+            });
+        for (auto& th : pool) th.join();
+        double secs = std::chrono::duration<double>(Clock_::now() - t).count();
+        std::vector<double> all;
+        for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+        std::sort(all.begin(), all.end());
+        return JoinFigures{double(all.size()) / secs, all[all.size() / 2] / 1000, all[all.size() * 99 / 100] / 1000};
+    };
+    auto med = [](std::vector<JoinFigures> v) {
+        std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.per_second < b.per_second; });
+        return v[v.size() / 2];
+    };
+    try {
+        // One session (the rush on one class: admissions queue on its row
+        // lock, one commit after another), then 16 sessions (many classes
+        // starting at 10:00: commits proceed in parallel).
+        std::optional<double> one;
+        for (auto [threads, sessions] : {std::pair{1, 1}, {4, 1}, {16, 1}, {16, 16}}) {
+            std::vector<JoinFigures> figures;
+            for (int r = 0; r < 3; ++r) figures.push_back(run(threads, 2000 / threads, sessions));
+            auto f = med(figures);
+            if (!one) one = f.per_second;
+            fmt::print("{:<44} {:>12.0f} joins/s  p50 {:.1f} us  p99 {:.1f} us  {:.2f}x 1 thread\n",
+                       fmt::format("join on PostgreSQL, {} thread{}, {} session{}", threads, threads > 1 ? "s" : "",
+                                   sessions, sessions > 1 ? "s" : ""),
+                       f.per_second, f.p50_us, f.p99_us, f.per_second / *one);
+        }
+    } catch (const Error& e) {
+        fmt::print("{:<44} failed: {}\n", "join on PostgreSQL", e.what());
+    }
+}
+
 void bench_ical(const std::filesystem::path& dir) {
     std::vector<ical::Event> events;
     Instant base = date::sys_days{date::year{2026} / 1 / 5} + 10h;
@@ -351,6 +430,7 @@ int main() {
                "0.1.0", runs);
     bench_tokens();
     bench_join_throughput(dir);
+    bench_postgres_join_throughput();
     bench_ical(dir);
     bench_attendance(dir);
     bench_memory(dir);

@@ -25,6 +25,8 @@ enum class ErrorCode : int {
     storage = 6,
     unauthenticated = 7,
     internal = 8,
+    // 9 is LC_ERR_NO_MEMORY in the C ABI (a bad_alloc, never an Error).
+    host_callback = 10,  // a host-provided hook (C ABI roster callback) reported a failure
 };
 
 // The stable lower-case name of a category ("invalid_argument", ...).

@@ -45,7 +45,20 @@ private:
     Engine& engine_;
 };
 
+// Parses JSON text that must hold one object, strictly (no comments, no
+// trailing commas, valid UTF-8). Throws Error(invalid_argument) naming
+// `field` ("request", "config") on anything else.
+boost::json::object parse_json_object(std::string_view text, std::string_view field = "request");
+
+// Compact JSON text as every lc_ function returns it: no spaces, integers as
+// integers, doubles in the shortest exact decimal form ("0.6666666666666666",
+// never exponent-only forms like "6.666666666666666E-1"), always valid UTF-8.
+// Hosts that serialise JsonApi::call results themselves should use it so
+// that every surface prints the same text.
+std::string to_json_text(const boost::json::value& value);
+
 // Engine configuration from its JSON form (see lc_engine_open in livecourse.h).
+// Throws Error(invalid_argument) naming the field ("database", "jitsi.mode").
 EngineConfig engine_config_from_json(const boost::json::object& config);
 
 // {"error": {"code", "category", "message", "field"}} for an Error.
@@ -59,5 +72,20 @@ boost::json::object to_json(const ChatMessage& message);
 boost::json::object to_json(const CalendarEvent& event);
 boost::json::object to_json(const JoinResult& join);
 boost::json::object to_json(const TokenResult& token);
+// A session plus "statistics": what lc_session_end returns.
+boost::json::object to_json(const EndResult& end);
+// {"id", "course_id", "instructor_id", "rule", "created_at"}.
+boost::json::object to_json(const SeriesRecord& series);
+// {"series": series, "sessions": [session...]}.
+boost::json::object to_json(const SeriesResult& result);
+// {"messages": [message...], "next_cursor"}.
+boost::json::object to_json(const ChatPage& page);
+
+template <class T> boost::json::array to_json_array(const std::vector<T>& values) {
+    boost::json::array out;
+    out.reserve(values.size());
+    for (const auto& v : values) out.emplace_back(to_json(v));
+    return out;
+}
 
 }  // namespace livecourse

@@ -120,11 +120,37 @@ struct SqliteOptions {
     std::string path;
     int busy_timeout_ms = 10000;
     int read_connections = 4;
+    // A background thread checkpoints once the WAL holds this many pages;
+    // writers checkpoint themselves only past `wal_limit_pages`, which bounds
+    // the WAL if the checkpointer cannot keep up.
+    int checkpoint_pages = 1000;
+    int wal_limit_pages = 20000;
 };
 
 // The embedded default: one SQLite file (WAL mode), schema migrated forward on
 // open. Several processes may open the same file.
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options);
+
+struct PostgresOptions {
+    // `postgresql://[user[:password]@][host][:port][/dbname][?param=value&...]`
+    // with libpq's parameters (host=/socket/dir, sslmode, connect_timeout, ...)
+    // plus livecourse's own `pool_size` and `statement_timeout_ms`, which
+    // override the fields below and are removed before libpq sees the URI.
+    std::string uri;
+    int pool_size = 8;                  // connections per store (per process)
+    int statement_timeout_ms = 5000;    // 0 disables; lock waits count too
+};
+
+// Several application servers on one PostgreSQL database: a small connection
+// pool, the schema migrated forward on open under an advisory lock, the same
+// guarantees as SQLite across every process and server. The URI's password
+// never appears in an error message. See docs/deploy.md.
+std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options);
+
+// Opens the store a database setting names: a `postgresql://` or
+// `postgres://` URI selects PostgreSQL (when the library was built with it),
+// anything else is a SQLite file path.
+std::unique_ptr<Store> open_store(std::string_view database);
 
 // The default roster: the store's own enrollment table.
 std::unique_ptr<Roster> make_store_roster(Store& store);

@@ -19,6 +19,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::storage: return "storage";
     case ErrorCode::unauthenticated: return "unauthenticated";
     case ErrorCode::internal: return "internal";
+    case ErrorCode::host_callback: return "host_callback";
     }
     return "internal";
 }

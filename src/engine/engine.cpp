@@ -49,7 +49,7 @@ struct Engine::Impl {
     explicit Impl(EngineConfig c)
         : config(std::move(c)), namer(config.jitsi.room_prefix), issuer(config.jitsi) {
         store = config.store;
-        if (!store) store = open_sqlite_store({config.database});
+        if (!store) store = open_store(config.database);
         roster = config.roster ? config.roster : std::shared_ptr<Roster>(make_store_roster(*store));
         clock = config.clock ? config.clock : std::make_shared<SystemClock>();
         if (!config.calendar.feed_secret.empty()) {

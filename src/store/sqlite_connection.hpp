@@ -20,8 +20,16 @@ public:
     SQLite::Statement& prepare(const char* sql);
     SQLite::Database& db() { return db_; }
 
+    // Replaces SQLite's default busy handler (which sleeps 1, 2, 5, 10 ms and
+    // more, so that two processes on one file stall each other for 100 ms
+    // and longer) with one that retries quickly and fairly: yields first,
+    // then short sleeps with capped exponential backoff and jitter, giving up
+    // after `timeout_ms` in all.
+    void use_fair_busy_handler(int timeout_ms);
+
 private:
     SQLite::Database db_;
+    int busy_timeout_ms_ = 0;
     std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 

@@ -14,8 +14,14 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "store/write_group.hpp"
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <random>
+#include <thread>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -26,10 +32,35 @@ namespace sqlite {
 
 Connection::Connection(const std::string& path, int busy_timeout_ms, bool writer)
     : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
-    db_.setBusyTimeout(busy_timeout_ms);
+    use_fair_busy_handler(busy_timeout_ms);
     db_.exec("PRAGMA foreign_keys = ON");
     db_.exec("PRAGMA synchronous = NORMAL");
     if (writer) db_.exec("PRAGMA journal_mode = WAL");
+}
+
+namespace {
+int fair_busy_handler(void* context, int attempt) {
+    using namespace std::chrono;
+    thread_local steady_clock::time_point first;
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    if (attempt == 0) first = steady_clock::now();
+    int timeout_ms = *static_cast<int*>(context);
+    if (steady_clock::now() - first >= milliseconds(timeout_ms)) return 0;
+    if (attempt < 8) {
+        std::this_thread::yield();
+    } else {
+        // 50 us doubling to 2 ms, with up to 50% jitter so that waiting
+        // processes do not retry in lockstep.
+        auto base = std::min<long>(2000, 50L << std::min(attempt - 8, 6));
+        std::this_thread::sleep_for(microseconds(base / 2 + long(jitter() % std::uint32_t(base / 2 + 1))));
+    }
+    return 1;
+}
+}  // namespace
+
+void Connection::use_fair_busy_handler(int timeout_ms) {
+    busy_timeout_ms_ = timeout_ms;
+    sqlite3_busy_handler(db_.getHandle(), fair_busy_handler, &busy_timeout_ms_);
 }
 
 SQLite::Statement& Connection::prepare(const char* sql) {
@@ -225,13 +256,27 @@ const char* const insert_session_sql =
 
 class SqliteStore final : public Store {
 public:
-    explicit SqliteStore(const SqliteOptions& o) : options_(o) {
+    explicit SqliteStore(const SqliteOptions& o) : options_(o), group_(group_transaction()) {
         try {
             writer_ = std::make_unique<Connection>(o.path, o.busy_timeout_ms, true);
             migrate();
+            // Checkpoints run off the write path: the writer only counts WAL
+            // pages (this hook replaces SQLite's automatic checkpoint) and a
+            // background thread checkpoints.
+            sqlite3_wal_hook(writer_->db().getHandle(), &SqliteStore::on_wal_commit, this);
+            checkpointer_ = std::thread([this] { checkpoint_loop(); });
         } catch (const SQLite::Exception& e) {
             throw Error::storage(fmt::format("cannot open the database: {}", e.what()));
         }
+    }
+
+    ~SqliteStore() override {
+        {
+            std::lock_guard lock(checkpoint_mutex_);
+            stopping_ = true;
+        }
+        checkpoint_cv_.notify_one();
+        if (checkpointer_.joinable()) checkpointer_.join();
     }
 
     // ---------------------------------------------------------------- roster
@@ -692,21 +737,91 @@ private:
         }
     }
 
-    // Runs `body` in one write transaction on the writer connection.
+    // Runs `body` on the writer connection inside a group-commit
+    // transaction; returns once that transaction is committed.
     template <class F> auto write(F&& body) -> decltype(body(std::declval<Connection&>())) {
-        std::lock_guard lock(write_mutex_);
-        try {
-            WriteTransaction tx(*writer_);
-            if constexpr (std::is_void_v<decltype(body(*writer_))>) {
-                body(*writer_);
-                tx.commit();
-            } else {
-                auto result = body(*writer_);
-                tx.commit();
-                return result;
+        using R = decltype(body(*writer_));
+        if constexpr (std::is_void_v<R>) {
+            group_.run([&] { body(*writer_); });
+        } else {
+            std::optional<R> result;
+            group_.run([&] { result.emplace(body(*writer_)); });
+            return std::move(*result);
+        }
+    }
+
+    store_detail::WriteGroup::Transaction group_transaction() {
+        store_detail::WriteGroup::Transaction t;
+        auto exec = [this](const char* sql) { return [this, sql] { writer_->db().exec(sql); }; };
+        auto quiet = [this](const char* sql) {
+            return [this, sql] {
+                try {
+                    writer_->db().exec(sql);
+                } catch (...) {
+                }
+            };
+        };
+        t.begin = exec("BEGIN IMMEDIATE");
+        t.commit = exec("COMMIT");
+        t.rollback = quiet("ROLLBACK");
+        t.savepoint = exec("SAVEPOINT op");
+        t.release = exec("RELEASE op");
+        t.rollback_to = quiet("ROLLBACK TO op; RELEASE op");
+        t.translate = [](std::exception_ptr e) -> std::exception_ptr {
+            try {
+                std::rethrow_exception(e);
+            } catch (const SQLite::Exception& x) {
+                return std::make_exception_ptr(
+                    Error::storage(fmt::format("database write failed: {}", x.getErrorStr())));
+            } catch (...) {
+                return std::current_exception();
             }
-        } catch (const SQLite::Exception& e) {
-            throw Error::storage(fmt::format("database write failed: {}", e.getErrorStr()));
+        };
+        return t;
+    }
+
+    // WAL hook of the writer connection, called after each commit with the
+    // number of pages in the WAL.
+    static int on_wal_commit(void* self_ptr, sqlite3* db, const char* name, int pages) {
+        auto* self = static_cast<SqliteStore*>(self_ptr);
+        self->wal_pages_.store(pages, std::memory_order_relaxed);
+        if (pages >= self->options_.wal_limit_pages) {
+            // The checkpointer is not keeping up (a long reader, a stalled
+            // thread): bound the WAL by checkpointing here, as SQLite's own
+            // automatic checkpoint would.
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        } else if (pages >= self->options_.checkpoint_pages) {
+            self->checkpoint_cv_.notify_one();
+        }
+        return SQLITE_OK;
+    }
+
+    // Passive checkpoints while writes flow; a truncating one once idle.
+    void checkpoint_loop() {
+        std::unique_ptr<Connection> conn;
+        bool truncated = true;
+        std::unique_lock lock(checkpoint_mutex_);
+        while (!stopping_) {
+            bool busy = checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] {
+                return stopping_ || wal_pages_.load(std::memory_order_relaxed) >= options_.checkpoint_pages;
+            });
+            if (stopping_) break;
+            int pages = wal_pages_.load(std::memory_order_relaxed);
+            if (!busy && (pages == 0 || truncated)) continue;
+            lock.unlock();
+            try {
+                if (!conn) conn = std::make_unique<Connection>(options_.path, options_.busy_timeout_ms, false);
+                int mode = busy ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_TRUNCATE;
+                int log = 0, done = 0;
+                int rc = sqlite3_wal_checkpoint_v2(conn->db().getHandle(), nullptr, mode, &log, &done);
+                if (rc == SQLITE_OK && (mode == SQLITE_CHECKPOINT_TRUNCATE || log == done)) {
+                    wal_pages_.store(0, std::memory_order_relaxed);
+                }
+                truncated = !busy && rc == SQLITE_OK;
+            } catch (...) {
+                conn.reset();  // retried on the next round
+            }
+            lock.lock();
         }
     }
 
@@ -753,8 +868,13 @@ private:
     }
 
     SqliteOptions options_;
-    std::mutex write_mutex_;
+    store_detail::WriteGroup group_;
     std::unique_ptr<Connection> writer_;
+    std::atomic<int> wal_pages_{0};
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_cv_;
+    bool stopping_ = false;
+    std::thread checkpointer_;
     std::mutex pool_mutex_;
     std::condition_variable pool_cv_;
     std::vector<std::unique_ptr<Connection>> idle_;

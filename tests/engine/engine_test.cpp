@@ -1,10 +1,10 @@
 #include "support/fixtures.hpp"
+#include "support/spawn.hpp"
 
 #include <livecourse/status_machine.hpp>
 
 #include <sqlite3.h>
 
-#include <sys/wait.h>
 #include <thread>
 
 using namespace lc_test;
@@ -269,38 +269,15 @@ TEST_CASE("engine: seat race with real threads admits exactly the capacity", "[e
 TEST_CASE("engine: seat race with 4 real processes on one database file", "[engine][concurrency][processes]") {
     World w(400);
     auto s = w.live(50);
-    const int processes = 4, per_process = 100;
     std::vector<pid_t> pids;
-    for (int p = 0; p < processes; ++p) {
-        pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            int code = 0;
-            try {
-                EngineConfig c;
-                c.database = w.dir.file("livecourse.db");
-                c.clock = w.clock;
-                Engine engine(c);
-                for (int i = 0; i < per_process; ++i) {
-                    try {
-                        engine.join(student(p * per_process + i), s.id);
-                    } catch (const Error& e) {
-                        if (e.reason() != "session_full") code = 3;
-                    }
-                }
-            } catch (...) {
-                code = 4;
-            }
-            ::_exit(code);
-        }
-        pids.push_back(pid);
-    }
-    for (auto pid : pids) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        CHECK(WIFEXITED(status));
-        CHECK(WEXITSTATUS(status) == 0);
-    }
+    for (int p = 0; p < 4; ++p)
+        pids.push_back(spawn_child("seat racer", {{"LC_RACE_DB", w.dir.file("livecourse.db")},
+                                                  {"LC_RACE_SESSION", s.id},
+                                                  {"LC_RACE_NOW", std::to_string(w.clock->now().time_since_epoch().count())},
+                                                  {"LC_RACE_FIRST", std::to_string(p * 100)},
+                                                  {"LC_RACE_COUNT", "100"},
+                                                  {"LC_RACE_JOINS", "1"}}));
+    for (auto pid : pids) CHECK(wait_exit_code(pid) == 0);
     auto rows = w.engine->attendance(instructor, s.id);
     CHECK(rows.size() == 50);
     for (const auto& r : rows) CHECK(r.joins == 1);

@@ -4,6 +4,7 @@
 // after every kill the database must open, pass PRAGMA integrity_check, and
 // hold every operation the child had reported.
 #include "support/fixtures.hpp"
+#include "support/spawn.hpp"
 
 #include <sqlite3.h>
 
@@ -40,23 +41,6 @@ EngineConfig open_config(const std::string& db, std::shared_ptr<Clock> clock) {
     return c;
 }
 
-[[noreturn]] void child_loop(const std::string& db, std::shared_ptr<Clock> clock, const std::string& session_id,
-                             int round, int fd) {
-    try {
-        Engine e(open_config(db, clock));
-        for (int i = 0;; ++i) {
-            Actor a = student(round * 100000 + i);
-            e.join(a, session_id);
-            dprintf(fd, "J %s\n", a.user_id.c_str());
-            auto m = e.post_chat(a, session_id, ChatType::text, "hello " + std::to_string(i), std::nullopt);
-            dprintf(fd, "C %s\n", m.id.c_str());
-            if (i % 3 == 0 && e.leave(a, session_id)) dprintf(fd, "L %s\n", a.user_id.c_str());
-        }
-    } catch (...) {
-        ::_exit(7);
-    }
-}
-
 std::string query_one(sqlite3* db, const std::string& sql) {
     sqlite3_stmt* st = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
@@ -89,12 +73,12 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
     for (int round = 0; round < 8; ++round) {
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
-        pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            ::close(fds[0]);
-            child_loop(db, clock, session_id, round, fds[1]);
-        }
+        ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);  // the child keeps only the write end
+        pid_t pid = spawn_child("crash child", {{"LC_CRASH_DB", db},
+                                                {"LC_CRASH_SESSION", session_id},
+                                                {"LC_CRASH_ROUND", std::to_string(round)},
+                                                {"LC_CRASH_FD", std::to_string(fds[1])},
+                                                {"LC_CRASH_NOW", std::to_string(t0().time_since_epoch().count())}});
         ::close(fds[1]);
         // Let it run a random while, reading what it acknowledges, then kill.
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(30 + rng() % 200);
@@ -113,9 +97,7 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
             buffer.append(chunk, std::size_t(n));
         }
         ::close(fds[0]);
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        REQUIRE(WIFSIGNALED(status));
+        REQUIRE(wait_exit_code(pid) == 128 + SIGKILL);
         std::istringstream lines(buffer);
         std::string kind, value;
         // A line cut by the kill is incomplete: only whole lines count.
@@ -146,4 +128,24 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
     for (const auto& c : chats) CHECK(stored.count(c) == 1);
     for (const auto& r : rows)
         if (left.count(r.user_id)) CHECK_FALSE(r.is_present);
+}
+
+// The process the crash test kills: joins, chats and leaves in a loop and
+// reports each operation on the pipe only after the engine returned.
+TEST_CASE("crash child", "[.child]") {
+    auto db = child_env("LC_CRASH_DB");
+    REQUIRE(db);
+    auto clock = std::make_shared<ManualClock>(Instant(Seconds(std::stoll(*child_env("LC_CRASH_NOW")))));
+    Engine e(open_config(*db, clock));
+    auto session_id = *child_env("LC_CRASH_SESSION");
+    int round = std::stoi(*child_env("LC_CRASH_ROUND"));
+    int fd = std::stoi(*child_env("LC_CRASH_FD"));
+    for (int i = 0;; ++i) {
+        Actor a = student(round * 100000 + i);
+        e.join(a, session_id);
+        dprintf(fd, "J %s\n", a.user_id.c_str());
+        auto m = e.post_chat(a, session_id, ChatType::text, "hello " + std::to_string(i), std::nullopt);
+        dprintf(fd, "C %s\n", m.id.c_str());
+        if (i % 3 == 0 && e.leave(a, session_id)) dprintf(fd, "L %s\n", a.user_id.c_str());
+    }
 }

@@ -1,11 +1,10 @@
 // Seat races across real processes: 8 processes x 100 joiners on one
 // database file for a 50-seat session, plain and as rejoin storms.
 #include "support/fixtures.hpp"
+#include "support/spawn.hpp"
 
 #include <sqlite3.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace lc_test;
 
@@ -22,40 +21,18 @@ int count(const std::string& db, const std::string& sql) {
     return n;
 }
 
-// Exit codes of a racer: 0 all refusals were session_full, 3 another error.
+// Starts `processes` racers on the world's database; each joins students
+// [p * per_process, (p + 1) * per_process) `joins_each` times.
 void race(World& w, const Session& s, int processes, int per_process, int joins_each) {
     std::vector<pid_t> pids;
-    for (int p = 0; p < processes; ++p) {
-        pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            int code = 0;
-            try {
-                EngineConfig c;
-                c.database = w.dir.file("livecourse.db");
-                c.clock = w.clock;
-                Engine engine(c);
-                for (int k = 0; k < joins_each; ++k)
-                    for (int i = 0; i < per_process; ++i) {
-                        try {
-                            engine.join(student(p * per_process + i), s.id);
-                        } catch (const Error& e) {
-                            if (e.reason() != "session_full" || e.code() != ErrorCode::session_full) code = 3;
-                        }
-                    }
-            } catch (...) {
-                code = 4;
-            }
-            ::_exit(code);
-        }
-        pids.push_back(pid);
-    }
-    for (auto pid : pids) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        CHECK(WIFEXITED(status));
-        CHECK(WEXITSTATUS(status) == 0);
-    }
+    for (int p = 0; p < processes; ++p)
+        pids.push_back(spawn_child("seat racer", {{"LC_RACE_DB", w.dir.file("livecourse.db")},
+                                                  {"LC_RACE_SESSION", s.id},
+                                                  {"LC_RACE_NOW", std::to_string(w.clock->now().time_since_epoch().count())},
+                                                  {"LC_RACE_FIRST", std::to_string(p * per_process)},
+                                                  {"LC_RACE_COUNT", std::to_string(per_process)},
+                                                  {"LC_RACE_JOINS", std::to_string(joins_each)}}));
+    for (auto pid : pids) CHECK(wait_exit_code(pid) == 0);
 }
 
 }  // namespace
@@ -83,4 +60,27 @@ TEST_CASE("reliability: a rejoin storm keeps exactly one seat per admitted stude
     CHECK(count(db, "SELECT COUNT(*) FROM presence p WHERE session_id = " + s.id +
                         " AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.session_id = p.session_id AND "
                         "q.user_id = p.user_id)") == 0);
+}
+
+// One racing process (started by race()): every refusal must be session_full.
+TEST_CASE("seat racer", "[.child]") {
+    auto db = child_env("LC_RACE_DB");
+    REQUIRE(db);
+    EngineConfig c;
+    c.database = *db;
+    c.clock = std::make_shared<ManualClock>(Instant(Seconds(std::stoll(*child_env("LC_RACE_NOW")))));
+    Engine engine(c);
+    auto session = *child_env("LC_RACE_SESSION");
+    int first = std::stoi(*child_env("LC_RACE_FIRST")), count = std::stoi(*child_env("LC_RACE_COUNT"));
+    int joins = std::stoi(*child_env("LC_RACE_JOINS"));
+    int other_errors = 0;
+    for (int k = 0; k < joins; ++k)
+        for (int i = first; i < first + count; ++i) {
+            try {
+                engine.join(student(i), session);
+            } catch (const Error& e) {
+                if (e.reason() != "session_full" || e.code() != ErrorCode::session_full) ++other_errors;
+            }
+        }
+    CHECK(other_errors == 0);
 }

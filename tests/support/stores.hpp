@@ -4,6 +4,7 @@
 #pragma once
 
 #include "support/fixtures.hpp"
+#include "support/postgres.hpp"
 
 #include <functional>
 
@@ -18,6 +19,11 @@ struct Backend {
 inline std::vector<Backend> backends() {
     return {
         {"sqlite", [](TempDir& dir) { return std::shared_ptr<Store>(open_sqlite_store({dir.file("store.db")})); }},
+        // A fresh database on this test process's throwaway server (started
+        // at first use; see support/postgres.hpp). It outlives `dir`: the
+        // whole server is deleted when the process exits.
+        {"postgres",
+         [](TempDir&) { return std::shared_ptr<Store>(open_postgres_store({postgres::fresh_database()})); }},
     };
 }
 

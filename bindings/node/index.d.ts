@@ -1,0 +1,362 @@
+// Type declarations for livecourse's Node binding. Field names are the
+// library's JSON vocabulary (snake_case, one shape everywhere); timestamps
+// come back as Date and are accepted as Date or RFC 3339 strings.
+
+/** A point in time: a Date, or an RFC 3339 string ("2026-09-01T08:00:00Z"). */
+export type Instant = Date | string;
+
+export type Role = 'none' | 'student' | 'moderator' | 'instructor';
+export type SessionStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
+export type SessionFilter = 'upcoming' | 'live' | 'past' | 'all';
+export type ChatType = 'text' | 'question' | 'answer';
+export type AttendanceSource = 'client' | 'heartbeat' | 'video_server';
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+
+/** The user on whose behalf a call is made; a bare string is the user id. */
+export interface Actor {
+  user_id: string;
+  name?: string;
+  email?: string;
+  avatar?: string;
+}
+export type ActorLike = string | Actor;
+
+export interface Session {
+  id: string;
+  course_id: string;
+  instructor_id: string;
+  title: string;
+  description: string;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  max_participants: number;
+  recording_enabled: boolean;
+  jitsi_room_name: string;
+  jitsi_server_url: string;
+  status: SessionStatus;
+  actual_start_at: Date | null;
+  actual_end_at: Date | null;
+  recording_url: string | null;
+  cancel_reason: string | null;
+  series_id: string | null;
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SessionFields {
+  title: string;
+  description?: string;
+  starts_at: Instant;
+  ends_at: Instant;
+  /** IANA zone name; default "UTC". */
+  timezone?: string;
+  max_participants?: number;
+  recording_enabled?: boolean;
+  /** Give the room a random password, handed to admitted participants only. */
+  room_password?: boolean;
+}
+
+export interface SessionPatch {
+  title?: string;
+  description?: string;
+  starts_at?: Instant;
+  ends_at?: Instant;
+  timezone?: string;
+  max_participants?: number;
+  recording_enabled?: boolean;
+  /** The revision the change is based on; a different stored one fails with `revision_mismatch`. */
+  revision?: number;
+}
+
+export interface Statistics {
+  session_id: string;
+  actual_duration_seconds: number;
+  participants_count: number;
+  students_count: number;
+  enrolled_count: number;
+  attendance_rate: number;
+  average_presence_seconds: number;
+  median_presence_seconds: number;
+  peak_concurrent: number;
+  recording_url: string | null;
+}
+
+export interface EndedSession extends Session {
+  statistics: Statistics;
+}
+
+export interface JoinResult {
+  session_id: string;
+  jitsi_room_name: string;
+  jitsi_join_url: string;
+  jitsi_room_password: string | null;
+  /** True when the user was already admitted (a rejoin takes no new seat). */
+  rejoined: boolean;
+}
+
+export interface TokenResult {
+  /** null in public (meet.jit.si) mode, which accepts no third-party tokens. */
+  jwt: string | null;
+  jitsi_join_url: string;
+  expires_at: Date;
+}
+
+export interface AttendanceRow {
+  user_id: string;
+  role: Role;
+  present_seconds: number;
+  joins: number;
+  first_join_at: Date | null;
+  last_leave_at: Date | null;
+  is_present: boolean;
+  source: AttendanceSource;
+}
+
+export interface ChatMessage {
+  id: string;
+  session_id: string;
+  user_id: string;
+  type: ChatType;
+  body: string;
+  reply_to: string | null;
+  created_at: Date;
+}
+
+export interface ChatInput {
+  /** Default "text". */
+  type?: ChatType;
+  body: string;
+  /** The question an answer replies to (answers only). */
+  reply_to?: string;
+}
+
+export interface ChatPage {
+  messages: ChatMessage[];
+  next_cursor: string | null;
+}
+
+export interface ChatListOptions {
+  cursor?: string | null;
+  /** 1..200, default 50. */
+  limit?: number;
+}
+
+export interface SeriesFields {
+  title: string;
+  description?: string;
+  max_participants?: number;
+  recording_enabled?: boolean;
+  room_password?: boolean;
+  /** IANA zone in which start_time is wall-clock time. */
+  timezone?: string;
+  /** "2026-09-01", or a Date (its UTC calendar day). */
+  first_date: string | Date;
+  /** "10:00" */
+  start_time: string;
+  duration_minutes: number;
+  weekdays: Weekday[];
+  interval_weeks?: number;
+  count?: number;
+  /** "2027-06-30", or a Date (its UTC calendar day). */
+  until?: string | Date;
+}
+
+export interface Series {
+  id: string;
+  course_id: string;
+  instructor_id: string;
+  /** A readable description of the recurrence ("FREQ=WEEKLY;...;BYDAY=TU;COUNT=12 start=... tz=..."). */
+  rule: string;
+  created_at: Date;
+}
+
+export interface SeriesResult {
+  series: Series;
+  sessions: Session[];
+}
+
+export interface CancelSeriesOptions {
+  /** Occurrences starting at or after it are cancelled; default now. */
+  from?: Instant;
+  reason?: string;
+}
+
+export interface CalendarQuery {
+  /** An instant, or a date "2024-03-01". */
+  start: Instant;
+  /** Exclusive; an instant or a date. */
+  end: Instant;
+  status?: SessionStatus;
+}
+
+export interface CalendarEvent {
+  type: 'live_session';
+  id: string;
+  course_id: string;
+  title: string;
+  starts_at: Date;
+  ends_at: Date;
+  status: SessionStatus;
+  join_url: string;
+}
+
+export interface Enrollment {
+  course_id: string;
+  user_id: string;
+  role: Role;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Host hooks, called on the JavaScript thread while an engine call waits on a
+ * pool thread. Answer quickly, from memory or over the network; do not wait
+ * for the libuv thread pool (fs, dns.lookup, crypto.pbkdf2...): its threads may
+ * all be waiting for you. An answer later than `hostTimeoutMs` fails the call.
+ */
+export interface HostHooks {
+  /** The user's role in the course; replaces the built-in roster when set. */
+  roleOf?(courseId: string, userId: string): MaybePromise<Role | null | undefined>;
+  /** The user's courses (needed for calendars when roleOf is set). */
+  coursesOf?(userId: string): MaybePromise<Iterable<{ course_id: string; role: Role }>>;
+  /** Students enrolled in a course, or null if unknown. */
+  countStudents?(courseId: string): MaybePromise<number | null | undefined>;
+  /** The current time (a Date or epoch milliseconds), for tests. */
+  now?(): MaybePromise<Date | number>;
+}
+
+export interface JitsiConfig {
+  mode?: 'public' | 'self_hosted' | 'jaas';
+  server_url?: string;
+  tenant?: string;
+  app_id?: string;
+  app_secret?: string;
+  subject?: string;
+  audience?: string;
+  jaas_key_id?: string;
+  jaas_private_key_pem?: string;
+  room_prefix?: string;
+  token_grace_seconds?: number;
+  token_cap_seconds?: number;
+  not_before_skew_seconds?: number;
+  livestreaming?: boolean;
+  resolution?: number;
+  channel_last_n?: number;
+  start_audio_muted?: number;
+  [field: string]: unknown;
+}
+
+export interface CalendarConfig {
+  join_url_pattern?: string;
+  organizer_email?: string;
+  uid_domain?: string;
+  calendar_name?: string;
+  /** At least 32 bytes; needed for feed tokens. */
+  feed_secret?: string;
+  [field: string]: unknown;
+}
+
+export interface EngineConfig {
+  /** A SQLite file path. */
+  database: string;
+  jitsi?: JitsiConfig;
+  calendar?: CalendarConfig;
+  participants_may_share_screen?: boolean;
+  /** Hooks written in JavaScript (binding-only). */
+  host?: HostHooks;
+  /** How long a call waits for a host hook; default 10000, 0 waits forever (binding-only). */
+  hostTimeoutMs?: number;
+}
+
+export type ErrorCategory =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'forbidden'
+  | 'conflict'
+  | 'session_full'
+  | 'storage'
+  | 'unauthenticated'
+  | 'internal'
+  | 'no_memory'
+  | 'host_callback'
+  | (string & {});
+
+export class LiveCourseError extends Error {
+  constructor(
+    message: string,
+    details?: { code?: string; category?: string; field?: string | null; status?: number; cause?: unknown },
+  );
+  readonly name: 'LiveCourseError';
+  /** The most specific stable code ("session_full", "not_enrolled", ..., else the category). */
+  readonly code: string;
+  readonly category: ErrorCategory;
+  /** The reason when one applies, else null. */
+  readonly reason: string | null;
+  /** The offending input field, or null. */
+  readonly field: string | null;
+  /** The numeric lc_status. */
+  readonly status: number;
+}
+
+export class Engine {
+  /** Opens in the background; calls wait for it. Prefer `await Engine.open(config)`. */
+  constructor(config: EngineConfig);
+  static open(config: EngineConfig): Promise<Engine>;
+  static readonly libraryVersion: string;
+  /** Settles once the engine is open. */
+  readonly ready: Promise<void>;
+  /** Closes once every call in flight has settled; idempotent. */
+  close(): Promise<void>;
+
+  enroll(courseId: string, userId: string, role?: Role): Promise<Enrollment>;
+  unenroll(courseId: string, userId: string): Promise<Enrollment>;
+  setRole(courseId: string, userId: string, role: Role): Promise<Enrollment>;
+  roleOf(courseId: string, userId: string): Promise<Role>;
+  putUser(user: Actor): Promise<Actor>;
+
+  createSession(actor: ActorLike, courseId: string, fields: SessionFields): Promise<Session>;
+  getSession(actor: ActorLike, sessionId: string): Promise<Session>;
+  listSessions(actor: ActorLike, courseId: string, status?: SessionFilter): Promise<Session[]>;
+  updateSession(actor: ActorLike, sessionId: string, patch: SessionPatch): Promise<Session>;
+  cancelSession(actor: ActorLike, sessionId: string, reason?: string): Promise<Session>;
+  startSession(actor: ActorLike, sessionId: string): Promise<Session>;
+  endSession(actor: ActorLike, sessionId: string, recordingUrl?: string): Promise<EndedSession>;
+
+  join(actor: ActorLike, sessionId: string): Promise<JoinResult>;
+  /** True if an open connection was closed; false for a leave without a join. */
+  leave(actor: ActorLike, sessionId: string): Promise<boolean>;
+  token(actor: ActorLike, sessionId: string): Promise<TokenResult>;
+
+  attendance(actor: ActorLike, sessionId: string): Promise<AttendanceRow[]>;
+  statistics(actor: ActorLike, sessionId: string): Promise<Statistics>;
+
+  postChat(actor: ActorLike, sessionId: string, message: ChatInput | string): Promise<ChatMessage>;
+  listChat(actor: ActorLike, sessionId: string, options?: ChatListOptions): Promise<ChatPage>;
+
+  createSeries(actor: ActorLike, courseId: string, fields: SeriesFields): Promise<SeriesResult>;
+  cancelSeries(actor: ActorLike, seriesId: string, options?: CancelSeriesOptions): Promise<Session[]>;
+
+  calendarEvents(actor: ActorLike, query: CalendarQuery): Promise<CalendarEvent[]>;
+  /** The user's calendar as RFC 5545 text. */
+  calendarFeed(userId: string): Promise<string>;
+  calendarFeedByToken(token: string): Promise<string>;
+  feedToken(userId: string): Promise<string>;
+  rotateFeedToken(userId: string): Promise<string>;
+}
+
+export const ROLES: readonly Role[];
+/** LC_ABI_VERSION the addon was built for. */
+export const ABI_VERSION: number;
+/** The loaded library's version ("0.1.0"). */
+export const version: string;
+
+declare const livecourse: {
+  Engine: typeof Engine;
+  LiveCourseError: typeof LiveCourseError;
+  ROLES: typeof ROLES;
+  ABI_VERSION: number;
+  version: string;
+};
+export default livecourse;

@@ -1,0 +1,113 @@
+"""livecourse: live classes on Jitsi Meet for an LMS backend.
+
+A pure-Python binding (ctypes, standard library only) over the C ABI of
+liblivecourse. Quick start::
+
+    from datetime import datetime, timedelta, timezone
+    from livecourse import Engine, Role
+
+    with Engine(database="live.db") as engine:
+        engine.enroll(course_id="c1", user_id="prof", role=Role.INSTRUCTOR)
+        ...
+
+The native library is found through ``LIVECOURSE_LIBRARY``, next to this
+package, or on the dynamic loader's path; importing fails with an ImportError
+that says what was tried if it is missing or speaks another ABI version.
+"""
+
+from __future__ import annotations
+
+from ._library import ABI_VERSION, LIBRARY_PATH, AbiMismatchError, LibraryNotFoundError
+from ._library import LIB as _LIB
+from .engine import Engine
+from .errors import (
+    Conflict,
+    EngineClosed,
+    Forbidden,
+    HostCallbackError,
+    InternalError,
+    LiveCourseError,
+    NotFound,
+    OutOfMemory,
+    SessionFull,
+    StorageError,
+    Unauthenticated,
+    ValidationError,
+)
+from .hosts import Roster, RosterLike
+from .models import (
+    Actor,
+    AttendanceRow,
+    CalendarEvent,
+    ChatMessage,
+    ChatPage,
+    ChatType,
+    EndResult,
+    Enrollment,
+    JoinResult,
+    PresenceSource,
+    Role,
+    Series,
+    SeriesResult,
+    Session,
+    SessionFilter,
+    SessionStatus,
+    Statistics,
+    TokenResult,
+)
+
+__version__ = "0.1.0"
+
+
+def library_version() -> str:
+    """The loaded liblivecourse's version ("0.1.0")."""
+    version: bytes = _LIB.lc_version()
+    return version.decode("ascii")
+
+
+def library_abi_version() -> int:
+    """LC_ABI_VERSION of the loaded library (equal to ABI_VERSION, or import failed)."""
+    return int(_LIB.lc_abi_version())
+
+
+__all__ = [
+    "ABI_VERSION",
+    "LIBRARY_PATH",
+    "AbiMismatchError",
+    "LibraryNotFoundError",
+    "library_version",
+    "library_abi_version",
+    "Engine",
+    "Roster",
+    "RosterLike",
+    "Actor",
+    "AttendanceRow",
+    "CalendarEvent",
+    "ChatMessage",
+    "ChatPage",
+    "ChatType",
+    "EndResult",
+    "Enrollment",
+    "JoinResult",
+    "PresenceSource",
+    "Role",
+    "Series",
+    "SeriesResult",
+    "Session",
+    "SessionFilter",
+    "SessionStatus",
+    "Statistics",
+    "TokenResult",
+    "LiveCourseError",
+    "ValidationError",
+    "NotFound",
+    "Forbidden",
+    "Conflict",
+    "SessionFull",
+    "StorageError",
+    "Unauthenticated",
+    "HostCallbackError",
+    "InternalError",
+    "OutOfMemory",
+    "EngineClosed",
+]

@@ -1,0 +1,546 @@
+"""Engine: the Pythonic face of one ``lc_engine``.
+
+Each method is one operation of the C ABI (capi/include/livecourse.h) with
+keyword arguments, returning frozen dataclasses from :mod:`livecourse.models`
+and raising the exceptions of :mod:`livecourse.errors`.
+
+Thread-safety: one Engine may be used from any number of threads at once.
+Every call releases the GIL while the library works (ctypes.CDLL), so threads
+and ``asyncio.to_thread`` really run in parallel. ``close()`` waits for calls
+in flight, then closes the handle; later calls raise ``EngineClosed``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import json
+import os
+import threading
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+from . import _library as _lib
+from ._time import (
+    DateLike,
+    DateTimeLike,
+    format_date,
+    format_date_or_instant,
+    format_instant,
+    format_time_of_day,
+)
+from .errors import EngineClosed, HostCallbackError, ValidationError, from_error_document
+from .hosts import Clock, HostHooks
+from .models import (
+    Actor,
+    ActorLike,
+    AttendanceRow,
+    CalendarEvent,
+    ChatMessage,
+    ChatPage,
+    ChatType,
+    EndResult,
+    Enrollment,
+    JoinResult,
+    Role,
+    Session,
+    SessionFilter,
+    SessionStatus,
+    SeriesResult,
+    Statistics,
+    TokenResult,
+)
+
+__all__ = ["Engine"]
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+PathLike = Union[str, "os.PathLike[str]"]
+WeekdayLike = Union[str, int]
+
+
+def _actor_json(actor: ActorLike) -> Dict[str, Any]:
+    if isinstance(actor, Actor):
+        return actor.to_json()
+    if isinstance(actor, str):
+        return {"user_id": actor}
+    raise TypeError(f"actor must be an Actor or a user id string, not {type(actor).__name__}")
+
+
+def _enum_value(value: Any, enum_type: Any, field: str) -> str:
+    if isinstance(value, enum_type):
+        return str(value.value)
+    if isinstance(value, str):
+        return value
+    raise ValidationError(f"{field}: expected a {enum_type.__name__} or its name", field=field)
+
+
+def _weekday(value: WeekdayLike, field: str = "weekdays") -> str:
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: not a weekday: {value!r}", field=field)
+    if isinstance(value, int):
+        # date.weekday() and the calendar module's constants: Monday is 0.
+        if 0 <= value <= 6:
+            return _WEEKDAYS[value]
+        raise ValidationError(f"{field}: a weekday number is 0 (Monday) to 6 (Sunday)", field=field)
+    if isinstance(value, str):
+        return value.strip().lower()
+    raise ValidationError(f"{field}: not a weekday: {value!r}", field=field)
+
+
+def _jsonable_config(section: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    if section is None:
+        return None
+    out: Dict[str, Any] = {}
+    for key, value in section.items():
+        if isinstance(value, _dt.timedelta):
+            value = int(value.total_seconds())
+        out[key] = value
+    return out
+
+
+def _put(request: Dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        request[key] = value
+
+
+class Engine:
+    """One livecourse engine over a SQLite database.
+
+    Args:
+        database: the SQLite file (created if missing). Several engines, in
+            one process or several, may open the same file.
+        jitsi: the Jitsi section of the configuration, e.g.
+            ``{"mode": "self_hosted", "server_url": "https://meet.example.org",
+            "app_id": "lms", "app_secret": "<32+ bytes>"}``; default: public
+            meet.jit.si. timedelta values are sent as whole seconds.
+        calendar: the calendar section (``join_url_pattern``,
+            ``organizer_email``, ``uid_domain``, ``calendar_name``,
+            ``feed_secret``).
+        roster: the host's roster, replacing the built-in one: a callable
+            ``(course_id, user_id) -> Role | str | None``, or an object with
+            ``role_of`` and optionally ``courses_of(user_id)`` and
+            ``count_students(course_id)`` (see :class:`livecourse.Roster`).
+        clock: a callable returning the current time (aware datetime or Unix
+            seconds), for tests.
+        participants_may_share_screen: whether students may share screens.
+    """
+
+    def __init__(
+        self,
+        database: PathLike,
+        jitsi: Optional[Mapping[str, Any]] = None,
+        calendar: Optional[Mapping[str, Any]] = None,
+        roster: Any = None,
+        clock: Optional[Clock] = None,
+        *,
+        participants_may_share_screen: Optional[bool] = None,
+    ) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._inflight = 0
+        self._handle: Optional[int] = None
+        config: Dict[str, Any] = {"database": os.fspath(database)}
+        _put(config, "jitsi", _jsonable_config(jitsi))
+        _put(config, "calendar", _jsonable_config(calendar))
+        _put(config, "participants_may_share_screen", participants_may_share_screen)
+        self._hooks = HostHooks(roster, clock)
+        host = ctypes.byref(self._hooks.struct) if self._hooks.struct is not None else None
+        handle = ctypes.c_void_p()
+        err = ctypes.c_void_p()
+        status = _lib.LIB.lc_engine_open(self._encode(config), host, ctypes.byref(handle), ctypes.byref(err))
+        err_text = _lib.take_string(_lib.LIB, err.value)
+        if status != 0:
+            raise from_error_document(status, json.loads(err_text) if err_text else None)
+        if not handle.value:
+            raise from_error_document(8, {"error": {"message": "lc_engine_open returned no engine"}})
+        self._handle = handle.value
+
+    # ---------------------------------------------------------------- lifetime
+    def close(self) -> None:
+        """Waits for calls in flight, then closes the engine. Idempotent."""
+        if self._hooks.in_call():
+            raise RuntimeError("an Engine cannot be closed from inside one of its own host hooks")
+        with self._cond:
+            handle, self._handle = self._handle, None
+            if handle is None:
+                return
+            while self._inflight:
+                self._cond.wait()
+        _lib.LIB.lc_engine_close(handle)
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            if getattr(self, "_handle", None) is not None:
+                self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        return f"<livecourse.Engine {'closed' if self.closed else 'open'}>"
+
+    # ------------------------------------------------------------- raw calls
+    @staticmethod
+    def _encode(request: Mapping[str, Any]) -> bytes:
+        try:
+            return json.dumps(request, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError(f"a string is not valid Unicode text: {exc}") from None
+        except ValueError as exc:
+            raise ValidationError(f"request cannot be encoded: {exc}") from None
+
+    def call_json(self, operation: str, request: Mapping[str, Any]) -> Any:
+        """Runs one C ABI operation by name ("session_join", ...) on a raw request.
+
+        Returns the parsed JSON response (the iCal text for the feed
+        operations). For fields this binding does not wrap yet.
+        """
+        returns_json = _lib.OPERATIONS.get(operation)
+        if returns_json is None:
+            raise ValidationError(f"unknown operation {operation!r}", field="operation")
+        text = self._call(operation, dict(request))
+        return json.loads(text) if returns_json else text
+
+    def _call(self, operation: str, request: Dict[str, Any]) -> str:
+        payload = self._encode(request)
+        fn = getattr(_lib.LIB, "lc_" + operation)
+        with self._cond:
+            if self._handle is None:
+                raise EngineClosed("the engine is closed")
+            handle = self._handle
+            self._inflight += 1
+        response = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        self._hooks.begin()
+        try:
+            status = fn(handle, payload, ctypes.byref(response), ctypes.byref(error))
+        finally:
+            pending = self._hooks.end()
+            with self._cond:
+                self._inflight -= 1
+                if not self._inflight:
+                    self._cond.notify_all()
+        text = _lib.take_string(_lib.LIB, response.value)
+        err_text = _lib.take_string(_lib.LIB, error.value)
+        if status != 0:
+            exc = from_error_document(status, json.loads(err_text) if err_text else None)
+            if pending is None and status == HostCallbackError.status:
+                pending = self._hooks.take_orphan()
+            if pending is not None:
+                if not isinstance(pending, Exception):
+                    raise pending  # KeyboardInterrupt, SystemExit: not ours to wrap
+                raise exc from pending
+            raise exc
+        if pending is not None:
+            if not isinstance(pending, Exception):
+                raise pending
+            raise HostCallbackError(
+                f"a host hook raised during {operation} ({type(pending).__name__}: {pending}); "
+                "the operation itself completed",
+            ) from pending
+        if text is None:
+            raise from_error_document(8, {"error": {"message": f"lc_{operation} succeeded without a response"}})
+        return text
+
+    def _json(self, operation: str, request: Dict[str, Any]) -> Any:
+        return json.loads(self._call(operation, request))
+
+    def _acting(self, actor: ActorLike, **fields: Any) -> Dict[str, Any]:
+        request: Dict[str, Any] = {"actor": _actor_json(actor)}
+        for key, value in fields.items():
+            _put(request, key, value)
+        return request
+
+    # ------------------------------------------------------------------ roster
+    def enroll(self, *, course_id: str, user_id: str, role: Union[Role, str] = Role.STUDENT) -> Enrollment:
+        """Adds the user to the course's built-in roster (or changes the role)."""
+        request = {"course_id": course_id, "user_id": user_id, "role": _enum_value(role, Role, "role")}
+        return Enrollment.from_json(self._json("roster_enroll", request))
+
+    def unenroll(self, *, course_id: str, user_id: str) -> Enrollment:
+        return Enrollment.from_json(self._json("roster_unenroll", {"course_id": course_id, "user_id": user_id}))
+
+    def set_role(self, *, course_id: str, user_id: str, role: Union[Role, str]) -> Enrollment:
+        request = {"course_id": course_id, "user_id": user_id, "role": _enum_value(role, Role, "role")}
+        return Enrollment.from_json(self._json("roster_set_role", request))
+
+    def role_of(self, *, course_id: str, user_id: str) -> Role:
+        """The user's role in the course, as the roster in use answers."""
+        doc = self._json("roster_get_role", {"course_id": course_id, "user_id": user_id})
+        return Role(doc["role"])
+
+    def put_user(
+        self,
+        profile: Optional[Actor] = None,
+        *,
+        user_id: Optional[str] = None,
+        name: Optional[str] = None,
+        email: Optional[str] = None,
+        avatar: Optional[str] = None,
+    ) -> Actor:
+        """Records a user's profile (name, e-mail, avatar) for tokens and calendars."""
+        if profile is None:
+            if user_id is None:
+                raise ValidationError("user_id: required", field="user_id")
+            profile = Actor(user_id, name, email, avatar)
+        return Actor.from_json(self._json("user_put", profile.to_json()))
+
+    # ---------------------------------------------------------------- sessions
+    def create_session(
+        self,
+        *,
+        actor: ActorLike,
+        course_id: str,
+        title: str,
+        starts_at: DateTimeLike,
+        ends_at: DateTimeLike,
+        description: Optional[str] = None,
+        timezone: Optional[str] = None,
+        max_participants: Optional[int] = None,
+        recording_enabled: Optional[bool] = None,
+        room_password: Optional[bool] = None,
+    ) -> Session:
+        """Schedules a session (status ``scheduled``); the actor must be staff of the course."""
+        request = self._acting(
+            actor,
+            course_id=course_id,
+            title=title,
+            description=description,
+            starts_at=format_instant(starts_at, "starts_at"),
+            ends_at=format_instant(ends_at, "ends_at"),
+            timezone=timezone,
+            max_participants=max_participants,
+            recording_enabled=recording_enabled,
+            room_password=room_password,
+        )
+        return Session.from_json(self._json("session_create", request))
+
+    def get_session(self, *, actor: ActorLike, session_id: str) -> Session:
+        return Session.from_json(self._json("session_get", self._acting(actor, session_id=session_id)))
+
+    def list_sessions(
+        self,
+        *,
+        actor: ActorLike,
+        course_id: str,
+        status: Union[SessionFilter, SessionStatus, str] = SessionFilter.ALL,
+    ) -> List[Session]:
+        """A course's sessions: ``upcoming``, ``live``, ``past`` or ``all``."""
+        if isinstance(status, SessionStatus):
+            status = status.value
+        request = self._acting(actor, course_id=course_id, status=_enum_value(status, SessionFilter, "status"))
+        return [Session.from_json(s) for s in self._json("session_list", request)["sessions"]]
+
+    def update_session(
+        self,
+        *,
+        actor: ActorLike,
+        session_id: str,
+        title: Optional[str] = None,
+        description: Optional[str] = None,
+        starts_at: Optional[DateTimeLike] = None,
+        ends_at: Optional[DateTimeLike] = None,
+        timezone: Optional[str] = None,
+        max_participants: Optional[int] = None,
+        recording_enabled: Optional[bool] = None,
+        revision: Optional[int] = None,
+    ) -> Session:
+        """Edits a scheduled session; only the arguments given change.
+
+        ``revision``: apply only if the session is still at this revision
+        (else ``Conflict`` with reason ``revision_mismatch``).
+        """
+        request = self._acting(
+            actor,
+            session_id=session_id,
+            title=title,
+            description=description,
+            starts_at=None if starts_at is None else format_instant(starts_at, "starts_at"),
+            ends_at=None if ends_at is None else format_instant(ends_at, "ends_at"),
+            timezone=timezone,
+            max_participants=max_participants,
+            recording_enabled=recording_enabled,
+            revision=revision,
+        )
+        return Session.from_json(self._json("session_update", request))
+
+    def cancel_session(self, *, actor: ActorLike, session_id: str, reason: Optional[str] = None) -> Session:
+        request = self._acting(actor, session_id=session_id, reason=reason)
+        return Session.from_json(self._json("session_cancel", request))
+
+    def start_session(self, *, actor: ActorLike, session_id: str) -> Session:
+        return Session.from_json(self._json("session_start", self._acting(actor, session_id=session_id)))
+
+    def end_session(self, *, actor: ActorLike, session_id: str, recording_url: Optional[str] = None) -> EndResult:
+        """Ends a live session; returns it with its final statistics."""
+        request = self._acting(actor, session_id=session_id, recording_url=recording_url)
+        return EndResult.from_json(self._json("session_end", request))
+
+    # ----------------------------------------------------------------- joining
+    def join(self, *, actor: ActorLike, session_id: str) -> JoinResult:
+        """Admits the actor to a live session (a seat for a student) and returns the way in.
+
+        Raises ``SessionFull`` when no seat is left, ``Forbidden`` with reason
+        ``not_enrolled``, ``not_live``, ``session_ended`` or ``session_cancelled``.
+        """
+        return JoinResult.from_json(self._json("session_join", self._acting(actor, session_id=session_id)))
+
+    def leave(self, *, actor: ActorLike, session_id: str) -> bool:
+        """Closes the actor's open connection; False if there was none."""
+        return bool(self._json("session_leave", self._acting(actor, session_id=session_id))["left"])
+
+    def token(self, *, actor: ActorLike, session_id: str) -> TokenResult:
+        """A fresh Jitsi token and join link for an admitted participant."""
+        return TokenResult.from_json(self._json("token_create", self._acting(actor, session_id=session_id)))
+
+    # -------------------------------------------------------------- attendance
+    def attendance(self, *, actor: ActorLike, session_id: str) -> List[AttendanceRow]:
+        doc = self._json("attendance_get", self._acting(actor, session_id=session_id))
+        return [AttendanceRow.from_json(r) for r in doc["attendance"]]
+
+    def statistics(self, *, actor: ActorLike, session_id: str) -> Statistics:
+        return Statistics.from_json(self._json("statistics_get", self._acting(actor, session_id=session_id)))
+
+    # -------------------------------------------------------------------- chat
+    def post_chat(
+        self,
+        *,
+        actor: ActorLike,
+        session_id: str,
+        body: str,
+        type: Union[ChatType, str] = ChatType.TEXT,
+        reply_to: Optional[str] = None,
+    ) -> ChatMessage:
+        """Posts a message; an ``answer`` names the question it answers in ``reply_to``."""
+        request = self._acting(
+            actor, session_id=session_id, type=_enum_value(type, ChatType, "type"), body=body, reply_to=reply_to
+        )
+        return ChatMessage.from_json(self._json("chat_post", request))
+
+    def list_chat(
+        self, *, actor: ActorLike, session_id: str, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> ChatPage:
+        """One page of messages, oldest first."""
+        request = self._acting(actor, session_id=session_id, cursor=cursor, limit=limit)
+        return ChatPage.from_json(self._json("chat_list", request))
+
+    def iter_chat(self, *, actor: ActorLike, session_id: str, page_size: int = 100) -> Iterator[ChatMessage]:
+        """Every message of the session, oldest first, page by page."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.list_chat(actor=actor, session_id=session_id, cursor=cursor, limit=page_size)
+            yield from page.messages
+            if not page.next_cursor or not page.messages:
+                return
+            cursor = page.next_cursor
+
+    # ------------------------------------------------------------------ series
+    def create_series(
+        self,
+        *,
+        actor: ActorLike,
+        course_id: str,
+        title: str,
+        first_date: DateLike,
+        start_time: Union[_dt.time, str],
+        duration_minutes: Union[int, _dt.timedelta],
+        weekdays: Sequence[WeekdayLike],
+        timezone: str,
+        count: Optional[int] = None,
+        until: Optional[DateLike] = None,
+        interval_weeks: Optional[int] = None,
+        description: Optional[str] = None,
+        max_participants: Optional[int] = None,
+        recording_enabled: Optional[bool] = None,
+        room_password: Optional[bool] = None,
+    ) -> SeriesResult:
+        """A weekly series in the instructor's zone ("every Tuesday 10:00 Europe/Paris").
+
+        ``start_time`` is local wall-clock time in ``timezone`` (kept across
+        DST changes); weekdays are names ("tuesday") or numbers (Monday = 0,
+        as ``date.weekday()``). Give exactly one of ``count`` and ``until``.
+        """
+        if isinstance(duration_minutes, _dt.timedelta):
+            minutes, rest = divmod(duration_minutes, _dt.timedelta(minutes=1))
+            if rest:
+                raise ValidationError("duration_minutes: whole minutes only", field="duration_minutes")
+            duration_minutes = int(minutes)
+        if isinstance(weekdays, (str, int)):
+            weekdays = [weekdays]
+        request = self._acting(
+            actor,
+            course_id=course_id,
+            title=title,
+            description=description,
+            max_participants=max_participants,
+            recording_enabled=recording_enabled,
+            room_password=room_password,
+            timezone=timezone,
+            first_date=format_date(first_date, "first_date"),
+            start_time=format_time_of_day(start_time, "start_time"),
+            duration_minutes=duration_minutes,
+            weekdays=[_weekday(d) for d in weekdays],
+            interval_weeks=interval_weeks,
+            count=count,
+            until=None if until is None else format_date(until, "until"),
+        )
+        return SeriesResult.from_json(self._json("series_create", request))
+
+    def cancel_series(
+        self,
+        *,
+        actor: ActorLike,
+        series_id: str,
+        from_: Optional[DateTimeLike] = None,
+        reason: Optional[str] = None,
+    ) -> List[Session]:
+        """Cancels every still-scheduled occurrence starting at or after ``from_`` (default: now)."""
+        request = self._acting(
+            actor,
+            series_id=series_id,
+            reason=reason,
+            **{"from": None if from_ is None else format_instant(from_, "from")},
+        )
+        return [Session.from_json(s) for s in self._json("series_cancel", request)["sessions"]]
+
+    # ---------------------------------------------------------------- calendar
+    def calendar_events(
+        self,
+        *,
+        actor: ActorLike,
+        start: Union[_dt.date, _dt.datetime, str],
+        end: Union[_dt.date, _dt.datetime, str],
+        status: Union[SessionStatus, str, None] = None,
+    ) -> List[CalendarEvent]:
+        """The actor's live sessions in [start, end); dates or aware datetimes."""
+        request = self._acting(
+            actor,
+            start=format_date_or_instant(start, "start"),
+            end=format_date_or_instant(end, "end"),
+            status=None if status is None else _enum_value(status, SessionStatus, "status"),
+        )
+        return [CalendarEvent.from_json(e) for e in self._json("calendar_query", request)["events"]]
+
+    def calendar_feed(self, *, user_id: str) -> str:
+        """The user's calendar as RFC 5545 text (text/calendar)."""
+        return self._call("calendar_feed", {"user_id": user_id})
+
+    def calendar_feed_by_token(self, *, token: str) -> str:
+        """The feed of the user a feed token was issued to; ``Unauthenticated`` if invalid."""
+        return self._call("calendar_feed_by_token", {"token": token})
+
+    def feed_token(self, *, user_id: str) -> str:
+        """A token that lets a calendar app fetch the user's feed without a login."""
+        return str(self._json("feed_token_get", {"user_id": user_id})["token"])
+
+    def rotate_feed_token(self, *, user_id: str) -> str:
+        """Revokes every earlier feed token of the user and returns a new one."""
+        return str(self._json("feed_token_rotate", {"user_id": user_id})["token"])

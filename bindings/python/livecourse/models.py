@@ -1,0 +1,452 @@
+"""Values: enums and frozen dataclasses for the JSON vocabulary of DESIGN.md.
+
+Every result keeps the document it was read from in ``raw`` (a read-only
+mapping, left out of equality and repr), so fields the library adds later
+are reachable before this binding learns their names.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
+
+from ._time import parse_instant, parse_optional_instant
+
+__all__ = [
+    "Role",
+    "SessionStatus",
+    "SessionFilter",
+    "ChatType",
+    "PresenceSource",
+    "Actor",
+    "Enrollment",
+    "Session",
+    "Statistics",
+    "EndResult",
+    "JoinResult",
+    "TokenResult",
+    "AttendanceRow",
+    "ChatMessage",
+    "ChatPage",
+    "CalendarEvent",
+    "Series",
+    "SeriesResult",
+]
+
+
+class _StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Role(_StrEnum):
+    """What a user is in a course (lc_role)."""
+
+    NONE = "none"
+    STUDENT = "student"
+    MODERATOR = "moderator"
+    INSTRUCTOR = "instructor"
+
+    @property
+    def code(self) -> int:
+        """The stable lc_role value."""
+        return _ROLE_CODES[self]
+
+    @classmethod
+    def from_code(cls, code: int) -> "Role":
+        for role, value in _ROLE_CODES.items():
+            if value == code:
+                return role
+        raise ValueError(f"unknown lc_role value {code}")
+
+    @property
+    def is_staff(self) -> bool:
+        """Instructors and moderators run the class."""
+        return self in (Role.INSTRUCTOR, Role.MODERATOR)
+
+
+_ROLE_CODES = {Role.NONE: 0, Role.STUDENT: 1, Role.MODERATOR: 2, Role.INSTRUCTOR: 3}
+
+
+class SessionStatus(_StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class SessionFilter(_StrEnum):
+    """Listing filters: upcoming (scheduled), live, past (ended or cancelled), all."""
+
+    ALL = "all"
+    UPCOMING = "upcoming"
+    LIVE = "live"
+    PAST = "past"
+
+
+class ChatType(_StrEnum):
+    TEXT = "text"
+    QUESTION = "question"
+    ANSWER = "answer"
+
+
+class PresenceSource(_StrEnum):
+    CLIENT = "client"
+    HEARTBEAT = "heartbeat"
+    VIDEO_SERVER = "video_server"
+
+
+def _raw(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(doc))
+
+
+def _raw_field() -> Any:
+    return field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False, hash=False)
+
+
+def _opt_str(v: Any) -> Optional[str]:
+    return None if v is None else str(v)
+
+
+def _opt_int(v: Any) -> Optional[int]:
+    return None if v is None else int(v)
+
+
+def _opt_float(v: Any) -> Optional[float]:
+    return None if v is None else float(v)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the LMS authenticates its users and tells the library who they are.
+
+    Only ``user_id`` is required; name, e-mail and avatar go into Jitsi
+    tokens and calendar organizers.
+    """
+
+    user_id: str
+    name: Optional[str] = None
+    email: Optional[str] = None
+    avatar: Optional[str] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"user_id": self.user_id}
+        for key in ("name", "email", "avatar"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Actor":
+        return cls(
+            user_id=str(doc["user_id"]),
+            name=_opt_str(doc.get("name")),
+            email=_opt_str(doc.get("email")),
+            avatar=_opt_str(doc.get("avatar")),
+        )
+
+
+ActorLike = Union[Actor, str]
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    course_id: str
+    user_id: str
+    role: Role
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Enrollment":
+        return cls(str(doc["course_id"]), str(doc["user_id"]), Role(doc["role"]), _raw(doc))
+
+
+@dataclass(frozen=True)
+class Session:
+    """One scheduled live class. The room password is never part of it."""
+
+    id: str
+    course_id: str
+    instructor_id: str
+    title: str
+    description: str
+    starts_at: _dt.datetime
+    ends_at: _dt.datetime
+    timezone: str
+    max_participants: int
+    recording_enabled: bool
+    jitsi_room_name: str
+    jitsi_server_url: str
+    status: SessionStatus
+    actual_start_at: Optional[_dt.datetime]
+    actual_end_at: Optional[_dt.datetime]
+    recording_url: Optional[str]
+    cancel_reason: Optional[str]
+    series_id: Optional[str]
+    revision: int
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def duration(self) -> _dt.timedelta:
+        """The scheduled length."""
+        return self.ends_at - self.starts_at
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Session":
+        return cls(
+            id=str(doc["id"]),
+            course_id=str(doc["course_id"]),
+            instructor_id=str(doc.get("instructor_id") or ""),
+            title=str(doc.get("title") or ""),
+            description=str(doc.get("description") or ""),
+            starts_at=parse_instant(doc["starts_at"]),
+            ends_at=parse_instant(doc["ends_at"]),
+            timezone=str(doc.get("timezone") or "UTC"),
+            max_participants=int(doc.get("max_participants") or 0),
+            recording_enabled=bool(doc.get("recording_enabled")),
+            jitsi_room_name=str(doc.get("jitsi_room_name") or ""),
+            jitsi_server_url=str(doc.get("jitsi_server_url") or ""),
+            status=SessionStatus(doc["status"]),
+            actual_start_at=parse_optional_instant(doc.get("actual_start_at")),
+            actual_end_at=parse_optional_instant(doc.get("actual_end_at")),
+            recording_url=_opt_str(doc.get("recording_url")),
+            cancel_reason=_opt_str(doc.get("cancel_reason")),
+            series_id=_opt_str(doc.get("series_id")),
+            revision=int(doc.get("revision") or 0),
+            created_at=parse_instant(doc["created_at"]),
+            updated_at=parse_instant(doc["updated_at"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Attendance figures of a session (live: so far; ended: final)."""
+
+    session_id: str
+    actual_duration_seconds: int
+    participants_count: int
+    students_count: int
+    enrolled_count: Optional[int]
+    attendance_rate: Optional[float]
+    average_presence_seconds: float
+    median_presence_seconds: float
+    peak_concurrent: int
+    recording_url: Optional[str]
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def actual_duration(self) -> _dt.timedelta:
+        return _dt.timedelta(seconds=self.actual_duration_seconds)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Statistics":
+        return cls(
+            session_id=str(doc["session_id"]),
+            actual_duration_seconds=int(doc.get("actual_duration_seconds") or 0),
+            participants_count=int(doc.get("participants_count") or 0),
+            students_count=int(doc.get("students_count") or 0),
+            enrolled_count=_opt_int(doc.get("enrolled_count")),
+            attendance_rate=_opt_float(doc.get("attendance_rate")),
+            average_presence_seconds=float(doc.get("average_presence_seconds") or 0),
+            median_presence_seconds=float(doc.get("median_presence_seconds") or 0),
+            peak_concurrent=int(doc.get("peak_concurrent") or 0),
+            recording_url=_opt_str(doc.get("recording_url")),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class EndResult:
+    """What ending a session returns: the ended session and its final statistics."""
+
+    session: Session
+    statistics: Statistics
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "EndResult":
+        stats = doc.get("statistics") or {}
+        return cls(Session.from_json(doc), Statistics.from_json(stats))
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """An admitted participant's way in. The password is None when the room has none."""
+
+    session_id: str
+    jitsi_room_name: str
+    jitsi_join_url: str
+    jitsi_room_password: Optional[str]
+    rejoined: bool = False
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "JoinResult":
+        return cls(
+            session_id=str(doc["session_id"]),
+            jitsi_room_name=str(doc["jitsi_room_name"]),
+            jitsi_join_url=str(doc["jitsi_join_url"]),
+            jitsi_room_password=_opt_str(doc.get("jitsi_room_password")),
+            rejoined=bool(doc.get("rejoined", False)),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class TokenResult:
+    """A Jitsi token (None in public meet.jit.si mode) and the link that carries it."""
+
+    jwt: Optional[str]
+    jitsi_join_url: str
+    expires_at: _dt.datetime
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "TokenResult":
+        return cls(
+            jwt=_opt_str(doc.get("jwt")),
+            jitsi_join_url=str(doc["jitsi_join_url"]),
+            expires_at=parse_instant(doc["expires_at"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    user_id: str
+    role: Role
+    present_seconds: int
+    joins: int
+    first_join_at: Optional[_dt.datetime]
+    last_leave_at: Optional[_dt.datetime]
+    is_present: bool
+    source: PresenceSource
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def present(self) -> _dt.timedelta:
+        return _dt.timedelta(seconds=self.present_seconds)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "AttendanceRow":
+        return cls(
+            user_id=str(doc["user_id"]),
+            role=Role(doc["role"]),
+            present_seconds=int(doc.get("present_seconds") or 0),
+            joins=int(doc.get("joins") or 0),
+            first_join_at=parse_optional_instant(doc.get("first_join_at")),
+            last_leave_at=parse_optional_instant(doc.get("last_leave_at")),
+            is_present=bool(doc.get("is_present")),
+            source=PresenceSource(doc.get("source") or "client"),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    id: str
+    session_id: str
+    user_id: str
+    type: ChatType
+    body: str
+    reply_to: Optional[str]
+    created_at: _dt.datetime
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "ChatMessage":
+        return cls(
+            id=str(doc["id"]),
+            session_id=str(doc["session_id"]),
+            user_id=str(doc["user_id"]),
+            type=ChatType(doc["type"]),
+            body=str(doc["body"]),
+            reply_to=_opt_str(doc.get("reply_to")),
+            created_at=parse_instant(doc["created_at"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    """Oldest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+
+    messages: Tuple[ChatMessage, ...]
+    next_cursor: Optional[str]
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "ChatPage":
+        return cls(
+            tuple(ChatMessage.from_json(m) for m in doc.get("messages") or ()),
+            _opt_str(doc.get("next_cursor")),
+        )
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    type: str
+    id: str
+    course_id: str
+    title: str
+    starts_at: _dt.datetime
+    ends_at: _dt.datetime
+    status: SessionStatus
+    join_url: str
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "CalendarEvent":
+        return cls(
+            type=str(doc.get("type") or "live_session"),
+            id=str(doc["id"]),
+            course_id=str(doc["course_id"]),
+            title=str(doc.get("title") or ""),
+            starts_at=parse_instant(doc["starts_at"]),
+            ends_at=parse_instant(doc["ends_at"]),
+            status=SessionStatus(doc["status"]),
+            join_url=str(doc.get("join_url") or ""),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class Series:
+    """A weekly series; ``rule`` describes the rule as the host gave it."""
+
+    id: str
+    course_id: str
+    rule: str
+    instructor_id: Optional[str] = None
+    created_at: Optional[_dt.datetime] = None
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Series":
+        rule = doc.get("rule")
+        return cls(
+            id=str(doc["id"]),
+            course_id=str(doc["course_id"]),
+            rule=rule if isinstance(rule, str) else "" if rule is None else str(rule),
+            instructor_id=_opt_str(doc.get("instructor_id")),
+            created_at=parse_optional_instant(doc.get("created_at")),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series: Series
+    sessions: Tuple[Session, ...]
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "SeriesResult":
+        return cls(
+            Series.from_json(doc["series"]),
+            tuple(Session.from_json(s) for s in doc.get("sessions") or ()),
+        )

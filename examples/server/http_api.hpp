@@ -1,0 +1,80 @@
+// The REST routes of the reference server and their mapping onto the
+// library's JSON API.
+//
+// Every route is one row of a table: its method and path (path parameters
+// written ":sessionId"), the JsonApi operation it calls, who may call it and
+// what it answers on success. A handler only assembles the operation's
+// request object (path parameters, query parameters and body fields side by
+// side, plus "actor" from the verified bearer token) and turns the result, or
+// the library's Error, into an HTTP response. The same table drives
+// `--list-routes`, which the OpenAPI check compares with docs/openapi.yaml.
+//
+// Thread-safety: once registered, handlers run on the HTTP server's worker
+// threads concurrently; they share only the (thread-safe) JsonApi, verifier
+// and the access log's mutex.
+#pragma once
+
+#include "server_config.hpp"
+
+#include <livecourse/jitsi.hpp>
+#include <livecourse/json_api.hpp>
+
+#include <string>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace lcserver {
+
+enum class Auth { none, bearer, admin };
+
+// What a route does beyond "call the operation and answer its JSON".
+enum class RouteKind {
+    operation,    // the operation's JSON result, as is
+    roster_put,   // roster_enroll, after user_put when the body carries a profile
+    feed_url,     // feed_token_get / feed_token_rotate for the bearer, answered as {"url"}
+    ical_feed,    // calendar_feed_by_token, answered as text/calendar
+    health,       // a store round trip, answered as {"status": "ok"}
+};
+
+struct QueryParam {
+    std::string name;
+    bool integer = false;
+};
+
+struct Route {
+    std::string method;     // "GET", "POST", "PATCH", "PUT", "DELETE"
+    std::string path;       // "/api/live-sessions/:sessionId/join"
+    std::string operation;  // JsonApi operation name
+    Auth auth = Auth::bearer;
+    RouteKind kind = RouteKind::operation;
+    bool body = false;      // reads a JSON object body
+    int success_status = 200;
+    std::vector<QueryParam> query;
+};
+
+const std::vector<Route>& routes();
+
+// "/api/live-sessions/{sessionId}/join": the OpenAPI spelling of a path.
+std::string openapi_path(const std::string& path);
+
+class HttpApi {
+public:
+    HttpApi(const ServerConfig& config, livecourse::JsonApi& api);
+
+    // Registers every route, the error and exception handlers and the access
+    // log on `server`.
+    void install(httplib::Server& server);
+
+private:
+    const ServerConfig& config_;
+    livecourse::JsonApi& api_;
+    livecourse::jitsi::TokenVerifier verifier_;
+};
+
+// One structured line on stderr (JSON), serialised so lines never interleave.
+void log_event(const std::string& event, const std::string& message);
+
+}  // namespace lcserver

@@ -1,0 +1,76 @@
+// Server configuration: environment variables, optionally over a JSON config
+// file, checked once at start-up so that a misconfigured server refuses to
+// start with a message an operator can act on rather than failing requests.
+//
+// The setting names are the environment variable names (LIVECOURSE_LISTEN,
+// LIVECOURSE_DB, LIVECOURSE_API_SECRET, JITSI_DOMAIN, JITSI_APP_ID,
+// JITSI_APP_SECRET / JWT_SECRET, JAAS_APP_ID, ...); a config file is one JSON
+// object using the same names as keys, and the environment overrides it.
+//
+// Thread-safety: plain values, built before the server starts.
+#pragma once
+
+#include <livecourse/engine.hpp>
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lcserver {
+
+// A configuration the server cannot run with; the message is for operators.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+    std::string listen_host = "127.0.0.1";
+    int listen_port = 8080;  // 0: any free port (printed at start-up)
+    std::string database = "./var/livecourse.db";
+
+    // Verifies the LMS's bearer tokens (HS256); iss and aud checked when set.
+    std::string api_secret;
+    std::string api_issuer;
+    std::string api_audience;
+
+    // Base of the calendar feed URLs ("https://lms.example.edu"); empty: the
+    // request's Host header.
+    std::string public_url;
+    std::size_t max_body_bytes = 64 * 1024;
+    int threads = 8;
+
+    livecourse::EngineConfig engine;  // database, jitsi and calendar filled in
+    bool demo = false;
+
+    // Non-fatal remarks to print at start-up (never containing a secret).
+    std::vector<std::string> notes;
+};
+
+// Every setting name the server reads, in documentation order.
+const std::vector<std::string>& setting_names();
+
+// Reads the settings: the config file's (when given), then the process
+// environment on top. Throws ConfigError.
+std::map<std::string, std::string> read_settings(const std::optional<std::string>& config_file);
+
+// Builds and checks the configuration. Throws ConfigError naming the setting
+// at fault: a secret shorter than 32 bytes, no LIVECOURSE_API_SECRET outside
+// demo mode, an unreadable JaaS key, an unparsable listen address, ...
+// In demo mode a missing API secret is read from (or generated into)
+// "demo-api-secret" beside the database.
+ServerConfig build_config(const std::map<std::string, std::string>& settings, bool demo);
+
+// The secret a feed key is derived from when LIVECOURSE_FEED_SECRET is unset.
+std::string derive_feed_secret(const std::string& api_secret);
+
+// True for a "postgresql://" or "postgres://" LIVECOURSE_DB (anything else is
+// a SQLite file path, whose directory the server creates).
+bool is_database_uri(const std::string& database);
+// The database setting fit for logs: a URI's password replaced by "***".
+std::string redacted_database(const std::string& database);
+
+}  // namespace lcserver

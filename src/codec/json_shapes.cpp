@@ -1,0 +1,195 @@
+// The vocabulary's JSON shapes (DESIGN.md, "JSON vocabulary"). Field names are
+// API: add freely, never rename or remove. Absent values are null, instants
+// RFC 3339 with "Z", and the room password never appears in a session.
+#include <livecourse/json_api.hpp>
+
+#include "domain/validation.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace livecourse {
+
+namespace json = boost::json;
+
+namespace {
+json::value instant(Instant t) { return json::string(format_rfc3339(t)); }
+json::value instant(const std::optional<Instant>& t) {
+    return t ? instant(*t) : json::value(nullptr);
+}
+json::value text(const std::optional<std::string>& s) { return s ? json::value(json::string(*s)) : json::value(nullptr); }
+json::value text(std::string_view s) { return json::string(s); }
+json::value text(const std::string& s) { return json::string(s); }
+
+// Error messages may quote input given to the C++ API directly; JSON text
+// must stay valid UTF-8 whatever they hold, so each ill-formed sequence
+// becomes U+FFFD.
+std::string valid_utf8(std::string_view s) {
+    if (validate::is_utf8(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (n != 0 && i + n <= s.size() && validate::is_utf8(s.substr(i, n))) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+// JSON has one number type; an integral value is written as an integer
+// ("1800", not "1.8E3") so that every reader shows it plainly.
+json::value number(double d) {
+    if (!std::isfinite(d)) return nullptr;
+    double whole;
+    if (std::modf(d, &whole) == 0.0 && std::fabs(whole) < 9.0e15) return static_cast<std::int64_t>(whole);
+    return d;
+}
+}  // namespace
+
+json::object to_json(const Session& s) {
+    json::object o;
+    o["id"] = text(s.id);
+    o["course_id"] = text(s.course_id);
+    o["instructor_id"] = text(s.instructor_id);
+    o["title"] = text(s.title);
+    o["description"] = text(s.description);
+    o["starts_at"] = instant(s.starts_at);
+    o["ends_at"] = instant(s.ends_at);
+    o["timezone"] = text(s.timezone);
+    o["max_participants"] = s.max_participants;
+    o["recording_enabled"] = s.recording_enabled;
+    o["jitsi_room_name"] = text(s.jitsi_room_name);
+    o["jitsi_server_url"] = text(s.jitsi_server_url);
+    o["status"] = text(to_string(s.status));
+    o["actual_start_at"] = instant(s.actual_start_at);
+    o["actual_end_at"] = instant(s.actual_end_at);
+    o["recording_url"] = text(s.recording_url);
+    o["cancel_reason"] = text(s.cancel_reason);
+    o["series_id"] = text(s.series_id);
+    o["revision"] = s.revision;
+    o["created_at"] = instant(s.created_at);
+    o["updated_at"] = instant(s.updated_at);
+    // Never the room password: only an admitted participant's join result has it.
+    return o;
+}
+
+json::object to_json(const SessionStatistics& st) {
+    json::object o;
+    o["session_id"] = text(st.session_id);
+    o["actual_duration_seconds"] = st.actual_duration_seconds;
+    o["participants_count"] = st.participants_count;
+    o["students_count"] = st.students_count;
+    o["enrolled_count"] = st.enrolled_count ? json::value(*st.enrolled_count) : json::value(nullptr);
+    o["attendance_rate"] = st.attendance_rate ? number(*st.attendance_rate) : json::value(nullptr);
+    o["average_presence_seconds"] = number(st.average_presence_seconds);
+    o["median_presence_seconds"] = number(st.median_presence_seconds);
+    o["peak_concurrent"] = st.peak_concurrent;
+    o["recording_url"] = text(st.recording_url);
+    return o;
+}
+
+json::object to_json(const AttendanceRow& r) {
+    json::object o;
+    o["user_id"] = text(r.user_id);
+    o["role"] = text(to_string(r.role));
+    o["present_seconds"] = r.present_seconds;
+    o["joins"] = r.joins;
+    o["first_join_at"] = instant(r.first_join_at);
+    o["last_leave_at"] = instant(r.last_leave_at);
+    o["is_present"] = r.is_present;
+    o["source"] = text(to_string(r.source));
+    return o;
+}
+
+json::object to_json(const ChatMessage& m) {
+    json::object o;
+    o["id"] = text(m.id);
+    o["session_id"] = text(m.session_id);
+    o["user_id"] = text(m.user_id);
+    o["type"] = text(to_string(m.type));
+    o["body"] = text(m.body);
+    o["reply_to"] = text(m.reply_to);
+    o["created_at"] = instant(m.created_at);
+    return o;
+}
+
+json::object to_json(const CalendarEvent& e) {
+    json::object o;
+    o["type"] = "live_session";
+    o["id"] = text(e.session.id);
+    o["course_id"] = text(e.session.course_id);
+    o["title"] = text(e.session.title);
+    o["starts_at"] = instant(e.session.starts_at);
+    o["ends_at"] = instant(e.session.ends_at);
+    o["status"] = text(to_string(e.session.status));
+    o["join_url"] = text(e.join_url);
+    return o;
+}
+
+json::object to_json(const JoinResult& j) {
+    json::object o;
+    o["session_id"] = text(j.session_id);
+    o["jitsi_room_name"] = text(j.jitsi_room_name);
+    o["jitsi_join_url"] = text(j.jitsi_join_url);
+    o["jitsi_room_password"] = text(j.jitsi_room_password);
+    o["rejoined"] = j.rejoined;
+    return o;
+}
+
+json::object to_json(const TokenResult& t) {
+    json::object o;
+    o["jwt"] = text(t.jwt);
+    o["jitsi_join_url"] = text(t.jitsi_join_url);
+    o["expires_at"] = instant(t.expires_at);
+    return o;
+}
+
+json::object to_json(const EndResult& end) {
+    json::object o = to_json(end.session);
+    o["statistics"] = to_json(end.statistics);
+    return o;
+}
+
+json::object to_json(const SeriesRecord& series) {
+    json::object o;
+    o["id"] = text(series.id);
+    o["course_id"] = text(series.course_id);
+    o["instructor_id"] = text(series.instructor_id);
+    o["rule"] = text(series.rule);
+    o["created_at"] = instant(series.created_at);
+    return o;
+}
+
+json::object to_json(const SeriesResult& result) {
+    json::object o;
+    o["series"] = to_json(result.series);
+    o["sessions"] = to_json_array(result.sessions);
+    return o;
+}
+
+json::object to_json(const ChatPage& page) {
+    json::object o;
+    o["messages"] = to_json_array(page.messages);
+    o["next_cursor"] = text(page.next_cursor);
+    return o;
+}
+
+json::object error_to_json(const Error& e) {
+    json::object inner;
+    inner["code"] = text(e.most_specific_code());
+    inner["category"] = text(to_string(e.code()));
+    inner["message"] = text(valid_utf8(e.what()));
+    inner["field"] = e.field().empty() ? json::value(nullptr) : text(valid_utf8(e.field()));
+    json::object o;
+    o["error"] = std::move(inner);
+    return o;
+}
+
+}  // namespace livecourse

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -147,139 +148,201 @@ public:
 };
 
 struct JoinFigures {
-    double per_second, p50_us, p99_us;
+    double per_second = 0, p50_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
 };
 
-JoinFigures bench_joins(const std::filesystem::path& dir, int threads, int joins_per_thread) {
-    static int n = 0;
-    auto db = (dir / fmt::format("joins-{}.db", n++)).string();
+JoinFigures figures(std::vector<double> latencies_ns, double seconds) {
+    std::sort(latencies_ns.begin(), latencies_ns.end());
+    auto at = [&](double q) { return latencies_ns[std::min(latencies_ns.size() - 1, std::size_t(q * latencies_ns.size()))] / 1000; };
+    return {double(latencies_ns.size()) / seconds, at(0.5), at(0.99), at(0.999), latencies_ns.back() / 1000};
+}
+
+JoinFigures median_of(std::vector<JoinFigures> v) {
+    std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.per_second < b.per_second; });
+    return v[v.size() / 2];
+}
+
+constexpr int join_students = 4000;
+const Actor bench_prof{"prof", "Prof", "", ""};
+
+EngineConfig join_config(const std::string& db) {
     EngineConfig c;
     c.database = db;
-    c.roster = std::make_shared<OpenRoster>();
     c.jitsi.mode = jitsi::Mode::self_hosted;
     c.jitsi.server_url = "https://meet.example.edu";
     c.jitsi.app_id = "lms";
     c.jitsi.app_secret = std::string(48, 's');
-    Engine e(c);
-    Actor prof{"prof", "Prof", "", ""};
+    return c;
+}
+
+// A database with one course of `join_students` enrolled students.
+std::string join_database(const std::filesystem::path& dir) {
+    auto db = (dir / "joins.db").string();
+    Engine e(join_config(db));
+    e.enroll("c", bench_prof.user_id, Role::instructor);
+    for (int i = 0; i < join_students; ++i) e.enroll("c", fmt::format("u{}", i), Role::student);
+    return db;
+}
+
+std::string live_session(Engine& e) {
     SessionDraft d;
     d.title = "Rush";
     d.starts_at = e.now();
     d.ends_at = d.starts_at + 2h;
-    d.max_participants = 10000;
-    auto s = e.create_session(prof, "c", d);
-    e.start_session(prof, s.id);
+    d.max_participants = join_students;
+    auto s = e.create_session(bench_prof, "c", d);
+    e.start_session(bench_prof, s.id);
+    return s.id;
+}
+
+// `threads` threads share the students of one fresh session.
+JoinFigures library_joins(Engine& e, int threads) {
+    auto session = live_session(e);
     std::vector<std::vector<double>> lat(threads);
+    std::atomic<int> next{0};
     auto t = Clock_::now();
     std::vector<std::thread> pool;
     for (int k = 0; k < threads; ++k)
         pool.emplace_back([&, k] {
-            for (int i = 0; i < joins_per_thread; ++i) {
-                Actor a{fmt::format("u{}-{}", k, i), "Student", "", ""};
+            for (int i; (i = next++) < join_students;) {
+                Actor a{fmt::format("u{}", i), "Student", "", ""};
                 auto t0 = Clock_::now();
-                e.join(a, s.id);
-                lat[k].push_back(double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now() - t0).count()));
+                e.join(a, session);
+                lat[k].push_back(double((Clock_::now() - t0).count()));
             }
         });
     for (auto& th : pool) th.join();
     double secs = std::chrono::duration<double>(Clock_::now() - t).count();
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-    std::sort(all.begin(), all.end());
-    return {double(all.size()) / secs, all[all.size() / 2] / 1000, all[all.size() * 99 / 100] / 1000};
+    return figures(std::move(all), secs);
 }
 
-void bench_join_throughput(const std::filesystem::path& dir) {
-    std::vector<JoinFigures> one, two;
-    for (int r = 0; r < 3; ++r) {
-        one.push_back(bench_joins(dir, 1, 4000));
-        two.push_back(bench_joins(dir, 2, 2000));
-    }
-    auto med = [](std::vector<JoinFigures> v) {
-        std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.per_second < b.per_second; });
-        return v[v.size() / 2];
+// The floor: the same join transaction written directly against the SQLite
+// C API with prepared statements, one transaction per join (enrollment
+// check, status and seat check, participant, seat count, presence).
+JoinFigures floor_joins(const std::string& db, const std::string& session) {
+    sqlite3* c = nullptr;
+    sqlite3_open(db.c_str(), &c);
+    sqlite3_busy_timeout(c, 10000);
+    sqlite3_exec(c, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
+    auto prep = [&](const char* sql) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v3(c, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) std::abort();
+        return st;
     };
-    auto a = med(one), b = med(two);
-    fmt::print("{:<44} {:>12.0f} joins/s  p50 {:.1f} us  p99 {:.1f} us\n", "join, 1 thread (SQLite WAL file)",
-               a.per_second, a.p50_us, a.p99_us);
-    fmt::print("{:<44} {:>12.0f} joins/s  p50 {:.1f} us  p99 {:.1f} us  {:.2f}x 1 thread\n",
-               "join, 2 threads", b.per_second, b.p50_us, b.p99_us, b.per_second / a.per_second);
+    auto begin = prep("BEGIN IMMEDIATE"), commit = prep("COMMIT");
+    auto role = prep("SELECT role FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
+    auto sess = prep("SELECT status, max_participants, seats_taken FROM sessions WHERE id = ?1");
+    auto part = prep("SELECT 1 FROM participants WHERE session_id = ?1 AND user_id = ?2");
+    auto ins = prep("INSERT INTO participants (session_id, user_id, role, takes_seat, admitted_at) VALUES (?1, ?2, 'student', 1, ?3)");
+    auto seat = prep("UPDATE sessions SET seats_taken = seats_taken + 1 WHERE id = ?1");
+    auto pres = prep("INSERT INTO presence (session_id, user_id, joined_at, source) VALUES (?1, ?2, ?3, 'client')");
+    auto step = [](sqlite3_stmt* st) {
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        return rc;
+    };
+    std::int64_t sid = std::stoll(session);
+    std::vector<double> lat;
+    auto t = Clock_::now();
+    for (int i = 0; i < join_students; ++i) {
+        auto user = fmt::format("u{}", i);
+        auto t0 = Clock_::now();
+        std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        step(begin);
+        sqlite3_bind_text(role, 1, "c", 1, SQLITE_STATIC);
+        sqlite3_bind_text(role, 2, user.c_str(), int(user.size()), SQLITE_STATIC);
+        step(role);
+        sqlite3_bind_int64(sess, 1, sid);
+        step(sess);
+        sqlite3_bind_int64(part, 1, sid);
+        sqlite3_bind_text(part, 2, user.c_str(), int(user.size()), SQLITE_STATIC);
+        step(part);
+        sqlite3_bind_int64(ins, 1, sid);
+        sqlite3_bind_text(ins, 2, user.c_str(), int(user.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, now);
+        step(ins);
+        sqlite3_bind_int64(seat, 1, sid);
+        step(seat);
+        sqlite3_bind_int64(pres, 1, sid);
+        sqlite3_bind_text(pres, 2, user.c_str(), int(user.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(pres, 3, now);
+        step(pres);
+        if (step(commit) != SQLITE_DONE) std::abort();
+        lat.push_back(double((Clock_::now() - t0).count()));
+    }
+    double secs = std::chrono::duration<double>(Clock_::now() - t).count();
+    for (auto st : {begin, commit, role, sess, part, ins, seat, pres}) sqlite3_finalize(st);
+    sqlite3_close(c);
+    return figures(std::move(lat), secs);
 }
 
-// PostgreSQL joins, only when LIVECOURSE_BENCH_PG_URI names a database to
-// write into (e.g. postgresql:///bench?host=/var/run/postgresql): each run
-// adds a session and its joins. synchronous_commit is left at the server's
-// setting. One pool connection per client thread, so that the figures show
-// the database, not the pool.
+void print_joins(const std::string& name, const JoinFigures& f, const std::string& ratio) {
+    fmt::print("{:<44} {:>9.0f} joins/s  p50 {:>6.1f} us  p99 {:>7.1f} us  p99.9 {:>7.1f} us  max {:>8.1f} us  {}\n",
+               name, f.per_second, f.p50_us, f.p99_us, f.p999_us, f.max_us, ratio);
+}
+
+void bench_join_throughput(const std::filesystem::path& dir, const std::string& self) {
+    auto db = join_database(dir);
+    Engine e(join_config(db));
+    std::vector<JoinFigures> floor, one, rush, two_proc;
+    for (int r = 0; r < 3; ++r) {
+        floor.push_back(floor_joins(db, live_session(e)));
+        one.push_back(library_joins(e, 1));
+        rush.push_back(library_joins(e, 16));
+        // Two processes on one file, each joining half of the students.
+        auto session = live_session(e);
+        auto t = Clock_::now();
+        std::vector<FILE*> workers;
+        for (int p = 0; p < 2; ++p)
+            workers.push_back(::popen(fmt::format("{} --join-worker {} {} {} {}", self, db, session, p * join_students / 2,
+                                                  join_students / 2).c_str(), "r"));
+        std::vector<double> lat;
+        for (auto* w : workers) {
+            double v;
+            while (std::fscanf(w, "%lf", &v) == 1) lat.push_back(v);
+            ::pclose(w);
+        }
+        two_proc.push_back(figures(std::move(lat), std::chrono::duration<double>(Clock_::now() - t).count()));
+    }
+    auto f = median_of(floor), a = median_of(one), b = median_of(rush), c = median_of(two_proc);
+    print_joins("join floor: raw SQLite C API, 1 thread", f, "1.00x floor time");
+    print_joins("join (livecourse), 1 thread", a, fmt::format("{:.2f}x floor time", f.per_second / a.per_second));
+    print_joins("join (livecourse), 16 threads", b, fmt::format("{:.2f}x floor throughput", b.per_second / f.per_second));
+    print_joins("join (livecourse), 2 processes, one file", c, fmt::format("{:.2f}x 1 thread", c.per_second / a.per_second));
+}
+
+// PostgreSQL joins/s from 1, 4 and 16 client threads, on the database named
+// by LIVECOURSE_BENCH_PG_URI (a local socket, synchronous_commit at its
+// default); skipped when it is not set.
 void bench_postgres_join_throughput() {
     const char* uri = std::getenv("LIVECOURSE_BENCH_PG_URI");
     if (!uri || !*uri) {
-        fmt::print("{:<44} (set LIVECOURSE_BENCH_PG_URI to measure)\n", "join on PostgreSQL");
+        fmt::print("{:<44} (set LIVECOURSE_BENCH_PG_URI to measure PostgreSQL joins)\n", "join on PostgreSQL");
         return;
     }
-    auto run = [&](int threads, int joins_per_thread, int sessions) {
-        EngineConfig c;
-        c.store = std::shared_ptr<Store>(open_postgres_store({uri, std::max(threads, 1), 5000}));
-        c.roster = std::make_shared<OpenRoster>();
-        c.jitsi.mode = jitsi::Mode::self_hosted;
-        c.jitsi.server_url = "https://meet.example.edu";
-        c.jitsi.app_id = "lms";
-        c.jitsi.app_secret = std::string(48, 's');
-        Engine e(c);
-        Actor prof{"prof", "Prof", "", ""};
-        SessionDraft d;
-        d.title = "Rush";
-        d.starts_at = e.now();
-        d.ends_at = d.starts_at + 2h;
-        d.max_participants = 10000;
-        std::vector<std::string> ids;
-        for (int i = 0; i < sessions; ++i) {
-            auto s = e.create_session(prof, "c", d);
-            e.start_session(prof, s.id);
-            ids.push_back(s.id);
-        }
-        std::vector<std::vector<double>> lat(threads);
-        auto t = Clock_::now();
-        std::vector<std::thread> pool;
-        for (int k = 0; k < threads; ++k)
-            pool.emplace_back([&, k] {
-                for (int i = 0; i < joins_per_thread; ++i) {
-                    Actor a{fmt::format("u{}-{}", k, i), "Student", "", ""};
-                    auto t0 = Clock_::now();
-                    e.join(a, ids[k % ids.size()]);
-                    lat[k].push_back(
-                        double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now() - t0).count()));
-                }
-            });
-        for (auto& th : pool) th.join();
-        double secs = std::chrono::duration<double>(Clock_::now() - t).count();
-        std::vector<double> all;
-        for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-        std::sort(all.begin(), all.end());
-        return JoinFigures{double(all.size()) / secs, all[all.size() / 2] / 1000, all[all.size() * 99 / 100] / 1000};
-    };
-    auto med = [](std::vector<JoinFigures> v) {
-        std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.per_second < b.per_second; });
-        return v[v.size() / 2];
-    };
-    try {
-        // One session (the rush on one class: admissions queue on its row
-        // lock, one commit after another), then 16 sessions (many classes
-        // starting at 10:00: commits proceed in parallel).
-        std::optional<double> one;
-        for (auto [threads, sessions] : {std::pair{1, 1}, {4, 1}, {16, 1}, {16, 16}}) {
-            std::vector<JoinFigures> figures;
-            for (int r = 0; r < 3; ++r) figures.push_back(run(threads, 2000 / threads, sessions));
-            auto f = med(figures);
-            if (!one) one = f.per_second;
-            fmt::print("{:<44} {:>12.0f} joins/s  p50 {:.1f} us  p99 {:.1f} us  {:.2f}x 1 thread\n",
-                       fmt::format("join on PostgreSQL, {} thread{}, {} session{}", threads, threads > 1 ? "s" : "",
-                                   sessions, sessions > 1 ? "s" : ""),
-                       f.per_second, f.p50_us, f.p99_us, f.per_second / *one);
-        }
-    } catch (const Error& e) {
-        fmt::print("{:<44} failed: {}\n", "join on PostgreSQL", e.what());
+    Engine e(join_config(uri));
+    e.enroll("c", bench_prof.user_id, Role::instructor);
+    for (int i = 0; i < join_students; ++i) e.enroll("c", fmt::format("u{}", i), Role::student);
+    for (int threads : {1, 4, 16}) {
+        std::vector<JoinFigures> v;
+        for (int r = 0; r < 3; ++r) v.push_back(library_joins(e, threads));
+        print_joins(fmt::format("join on PostgreSQL, {} thread(s)", threads), median_of(v), "");
     }
+}
+
+// One of the two processes of the two-process measurement: prints each
+// join's latency in nanoseconds.
+int join_worker(const std::string& db, const std::string& session, int first, int count) {
+    Engine e(join_config(db));
+    for (int i = first; i < first + count; ++i) {
+        Actor a{fmt::format("u{}", i), "Student", "", ""};
+        auto t0 = Clock_::now();
+        e.join(a, session);
+        std::printf("%.0f\n", double((Clock_::now() - t0).count()));
+    }
+    return 0;
 }
 
 void bench_ical(const std::filesystem::path& dir) {
@@ -423,13 +486,15 @@ void bench_memory(const std::filesystem::path& dir) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    if (argc == 6 && std::string(argv[1]) == "--join-worker")
+        return join_worker(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
     auto dir = std::filesystem::temp_directory_path() / fmt::format("livecourse-bench-{}", ::getpid());
     std::filesystem::create_directories(dir);
     fmt::print("livecourse {} benchmarks: median of {} runs; ratios against references measured in this run\n\n",
                "0.1.0", runs);
     bench_tokens();
-    bench_join_throughput(dir);
+    bench_join_throughput(dir, std::filesystem::canonical("/proc/self/exe").string());
     bench_postgres_join_throughput();
     bench_ical(dir);
     bench_attendance(dir);

@@ -47,7 +47,7 @@ test-node: build
 
 # In CI (CI=true) every landing is also guarded by the sanitizer builds and a
 # fuzz smoke run; they go first so the output ends with the runners' summaries.
-CI_GUARDS :=
+CI_GUARDS := $(if $(filter true,$(CI)),test-sanitize fuzz-smoke)
 
 test: $(CI_GUARDS) test-cpp test-python test-node
 

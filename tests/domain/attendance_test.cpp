@@ -77,7 +77,7 @@ TEST_CASE("while live an open connection counts up to now and marks the particip
     CHECK(r.statistics.peak_concurrent == 2);
 }
 
-TEST_CASE("touching intervals of one user merge; back-to-back users do not overlap", "[domain][attendance]") {
+TEST_CASE("touching intervals of one user merge, back-to-back users do not overlap", "[domain][attendance]") {
     std::vector<Participant> ps = {{"a", Role::student, T(0)}, {"b", Role::student, T(0)}};
     auto r = AttendanceLedger::compute("s", ps, {iv("a", 0, 10), iv("a", 10, 20), iv("b", 20, 30)}, T(0), T(30),
                                        false, 2);

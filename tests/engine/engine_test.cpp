@@ -186,7 +186,7 @@ TEST_CASE("engine: every invalid input is refused naming its field, and nothing 
     CHECK(error_of([&] { e.list_chat(student(0), s.id, std::nullopt, 0); }).field() == "limit");
 }
 
-TEST_CASE("engine: edits while scheduled bump the revision; optimistic edits detect races", "[engine]") {
+TEST_CASE("engine: edits while scheduled bump the revision, optimistic edits detect races", "[engine]") {
     World w(1);
     auto& e = *w.engine;
     auto s = w.scheduled();

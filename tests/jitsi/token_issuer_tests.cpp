@@ -204,7 +204,7 @@ TEST_CASE("features matrix: recording, screen sharing, livestreaming", "[jitsi][
                 }
 }
 
-TEST_CASE("one issuer mints from many threads; every token verifies", "[jitsi][token]") {
+TEST_CASE("one issuer mints from many threads, every token verifies", "[jitsi][token]") {
     const auto config = self_hosted_config();
     const lj::TokenIssuer issuer(config);
     const auto verifier = lj::TokenVerifier::for_config(config);

@@ -105,7 +105,7 @@ TEST_CASE("store: admission takes seats exactly and keeps them on rejoin", "[sto
     CHECK_FALSE(store->find_participant(s.id, "u4"));
 }
 
-TEST_CASE("store: presence closes the latest open connection; ending closes all", "[store]") {
+TEST_CASE("store: presence closes the latest open connection, ending closes all", "[store]") {
     auto backend = GENERATE(from_range(backends()));
     TempDir dir;
     auto store = backend.open(dir);

@@ -11,6 +11,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 
 namespace livecourse {
 
@@ -81,6 +83,35 @@ struct Engine::Impl {
 
     Role role(const Session& s, const Actor& a) const { return roster->role_of(s.course_id, a.user_id); }
 
+    // Snapshots of live sessions for the join path, which the 10:00 rush
+    // hits hundreds of times a second. While a session is live, everything a
+    // join reads from it (course, room, password, times, recording flag,
+    // capacity) is frozen: only its status can change, and the store checks
+    // the status again inside the admission transaction. A snapshot is
+    // dropped when this engine changes the session or a join finds it no
+    // longer live (another process ended it).
+    std::shared_ptr<const Session> load_for_join(std::string_view id) const {
+        {
+            std::lock_guard lock(live_mutex);
+            if (auto it = live_sessions.find(std::string(id)); it != live_sessions.end()) return it->second;
+        }
+        auto s = std::make_shared<const Session>(load(id));
+        if (s->status == SessionStatus::live) {
+            std::lock_guard lock(live_mutex);
+            if (live_sessions.size() >= 4096) live_sessions.clear();
+            live_sessions.emplace(s->id, s);
+        }
+        return s;
+    }
+
+    void forget_live(std::string_view id) const {
+        std::lock_guard lock(live_mutex);
+        live_sessions.erase(std::string(id));
+    }
+
+    mutable std::mutex live_mutex;
+    mutable std::unordered_map<std::string, std::shared_ptr<const Session>> live_sessions;
+
     void validate_session(const Session& s) const {
         validate::text("title", s.title, limits().max_title_bytes, true, false);
         validate::text("description", s.description, limits().max_description_bytes, false, true);
@@ -106,7 +137,10 @@ struct Engine::Impl {
             change(next);  // may throw: nothing is written
             next.revision = current.revision + 1;
             next.updated_at = clock->now();
-            if (store->replace_session(next, current.revision)) return next;
+            if (store->replace_session(next, current.revision)) {
+                forget_live(next.id);
+                return next;
+            }
         }
         throw Error::conflict(reason::revision_mismatch, "the session changed concurrently; try again");
     }
@@ -412,7 +446,8 @@ std::vector<Session> Engine::cancel_series(const Actor& actor, std::string_view 
 JoinResult Engine::join(const Actor& actor, std::string_view id) {
     auto& m = *impl_;
     m.require_actor(actor);
-    Session s = m.load(id);
+    auto snapshot = m.load_for_join(id);
+    const Session& s = *snapshot;
     Role role = m.role(s, actor);
     enforce(AccessPolicy::join(role, s.status), "join this session");
     Instant now = m.clock->now();
@@ -426,7 +461,9 @@ JoinResult Engine::join(const Actor& actor, std::string_view id) {
         throw Error(ErrorCode::session_full,
                     fmt::format("the session is full ({} of {} seats taken)", admitted.seats_taken, s.max_participants),
                     std::string(reason::session_full));
-    case AdmitOutcome::not_live: enforce(AccessPolicy::join(role, admitted.status), "join this session");
+    case AdmitOutcome::not_live:
+        m.forget_live(s.id);
+        enforce(AccessPolicy::join(role, admitted.status), "join this session");
     }
     bool moderator = is_staff(role);
     Instant expires;

@@ -752,11 +752,18 @@ private:
 
     store_detail::WriteGroup::Transaction group_transaction() {
         store_detail::WriteGroup::Transaction t;
-        auto exec = [this](const char* sql) { return [this, sql] { writer_->db().exec(sql); }; };
-        auto quiet = [this](const char* sql) {
+        // Transaction control runs as cached prepared statements too: they
+        // are on every write's path, several times per group.
+        auto exec = [this](const char* sql) {
             return [this, sql] {
+                Use q(*writer_, sql);
+                q->exec();
+            };
+        };
+        auto quiet = [exec](const char* sql) {
+            return [run = exec(sql)] {
                 try {
-                    writer_->db().exec(sql);
+                    run();
                 } catch (...) {
                 }
             };
@@ -766,7 +773,10 @@ private:
         t.rollback = quiet("ROLLBACK");
         t.savepoint = exec("SAVEPOINT op");
         t.release = exec("RELEASE op");
-        t.rollback_to = quiet("ROLLBACK TO op; RELEASE op");
+        t.rollback_to = [rollback = quiet("ROLLBACK TO op"), release = quiet("RELEASE op")] {
+            rollback();
+            release();
+        };
         t.translate = [](std::exception_ptr e) -> std::exception_ptr {
             try {
                 std::rethrow_exception(e);

@@ -342,3 +342,21 @@ TEST_CASE("engine: chat pagination and ordering", "[engine][chat]") {
     } while (cursor);
     CHECK(bodies == std::vector<std::string>{"m0", "m1", "m2", "m3", "m4", "m5", "m6"});
 }
+
+TEST_CASE("engine: a session ended by another engine on the same database refuses joins at once",
+          "[engine][concurrency]") {
+    World w(3);
+    auto s = w.live();
+    w.engine->join(student(0), s.id);  // this engine now knows the session as live
+    EngineConfig c;
+    c.database = w.dir.file("livecourse.db");
+    c.clock = w.clock;
+    Engine other(c);  // another application server
+    other.end_session(instructor, s.id);
+    CHECK(error_of([&] { w.engine->join(student(1), s.id); }).reason() == "session_ended");
+    CHECK(error_of([&] { w.engine->token(student(0), s.id); }).reason() == "session_ended");
+    auto c2 = w.live();
+    w.engine->join(student(0), c2.id);
+    other.cancel_session(instructor, c2.id, "fire drill");
+    CHECK(error_of([&] { w.engine->join(student(2), c2.id); }).reason() == "session_cancelled");
+}

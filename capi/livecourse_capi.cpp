@@ -224,6 +224,17 @@ LC_DEFINE_OPERATION(calendar_feed)
 LC_DEFINE_OPERATION(calendar_feed_by_token)
 LC_DEFINE_OPERATION(feed_token_get)
 LC_DEFINE_OPERATION(feed_token_rotate)
+LC_DEFINE_OPERATION(presence_jitsi_event)
+LC_DEFINE_OPERATION(presence_jaas_webhook)
+LC_DEFINE_OPERATION(presence_heartbeat)
+LC_DEFINE_OPERATION(recording_set)
+LC_DEFINE_OPERATION(notification_claim)
+LC_DEFINE_OPERATION(notification_ack)
+LC_DEFINE_OPERATION(notification_fail)
+LC_DEFINE_OPERATION(notification_list)
+LC_DEFINE_OPERATION(notification_mark_read)
+LC_DEFINE_OPERATION(notification_dead_list)
+LC_DEFINE_OPERATION(notification_retry)
 
 #undef LC_DEFINE_OPERATION
 

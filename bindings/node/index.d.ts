@@ -258,12 +258,150 @@ export interface CalendarConfig {
   [field: string]: unknown;
 }
 
+/** Video-server events, JaaS webhooks and heartbeats (docs/presence.md). */
+export interface PresenceConfig {
+  /** The event_sync bearer secret (>= 32 bytes). */
+  video_events_secret?: string;
+  jaas_webhook_secret?: string;
+  /** Events of another JaaS AppID are ignored; default: jitsi.app_id in jaas mode. */
+  jaas_app_id?: string;
+  /** Default 300. */
+  jaas_signature_tolerance_seconds?: number;
+  /** Heartbeat silence that ends an interval; default 90. */
+  presence_timeout_seconds?: number;
+  /** Event times accepted ahead of the clock; default 60. */
+  clock_skew_seconds?: number;
+}
+
+export type PresenceIgnoredReason =
+  | 'unknown_room'
+  | 'unknown_user'
+  | 'never_live'
+  | 'duplicate'
+  | 'app_id_mismatch'
+  | 'clock_skew'
+  | 'no_attendance_data'
+  | 'recording_url_already_set'
+  | 'not_live'
+  | (string & {});
+
+/** What a presence report did; ignored reports are acknowledged, never errors. */
+export interface PresenceAck {
+  status: 'recorded' | 'ignored';
+  reason: PresenceIgnoredReason | null;
+}
+
+export interface HeartbeatAck extends PresenceAck {
+  session_id: string;
+}
+
+export interface RecordingResult extends PresenceAck {
+  /** The session as it now is, or null when none was found. */
+  session: Session | null;
+}
+
+export type JitsiEventKind = 'room/created' | 'room/destroyed' | 'occupant/joined' | 'occupant/left';
+
+/** The notification outbox's retry policy (docs/notifications.md). */
+export interface NotificationConfig {
+  /** Failed attempts before a notification is parked dead; default 8. */
+  max_attempts?: number;
+  /** The default backoff doubles from this (default 5) up to max_retry_seconds (default 300). */
+  first_retry_seconds?: number;
+  max_retry_seconds?: number;
+}
+
+export type NotificationKind =
+  | 'reminder_24h'
+  | 'reminder_1h'
+  | 'session_live'
+  | 'session_cancelled'
+  | 'session_rescheduled'
+  | 'recording_available';
+export type NotificationState = 'pending' | 'delivered' | 'dead';
+
+/** One notification of the outbox; the same object as the reference server's webhook body. */
+export interface Notification {
+  /** Stable: the webhook-id of every delivery attempt. */
+  id: string;
+  kind: NotificationKind;
+  /** The recipient. */
+  user_id: string;
+  course_id: string;
+  session_id: string;
+  /** The session as it was when the notification was planned. */
+  title: string;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  join_url: string;
+  cancel_reason: string | null;
+  created_at: Date;
+  due_at: Date;
+  /** Claims so far. */
+  attempts: number;
+  /** Unique per planned event: deduplicate deliveries on it. */
+  idempotency_key: string;
+  state: NotificationState;
+  /** Pending only: when it may next be claimed. */
+  next_attempt_at: Date | null;
+  delivered_at: Date | null;
+  last_error: string | null;
+}
+
+/** In-app lists add the read flag. */
+export interface InAppNotification extends Notification {
+  read: boolean;
+}
+
+export interface NotificationPage {
+  notifications: Notification[];
+  next_cursor: string | null;
+}
+
+export interface NotificationList {
+  notifications: InAppNotification[];
+  next_cursor: string | null;
+  read_up_to: string | null;
+  unread_count: number;
+}
+
+export interface ReadMarker {
+  read_up_to: string | null;
+  unread_count: number;
+}
+
+export interface ClaimOptions {
+  /** 1..200, default 10. */
+  limit?: number;
+  /** 1..3600, default 60. */
+  lease_seconds?: number;
+}
+
+export interface FailOptions {
+  /** The `attempts` the claim returned: a report about an older claim is refused (`not_claimed`). */
+  attempts?: number;
+  /** Default: the engine's exponential backoff with jitter. */
+  retry_in_seconds?: number;
+  error?: string;
+}
+
+export interface NotificationStateListOptions {
+  /** Default "dead". */
+  state?: NotificationState;
+  cursor?: string | null;
+  /** 1..200, default 50. */
+  limit?: number;
+}
+
 export interface EngineConfig {
   /** A SQLite file path. */
   database: string;
   jitsi?: JitsiConfig;
   calendar?: CalendarConfig;
   participants_may_share_screen?: boolean;
+  presence?: PresenceConfig;
+  notifications?: NotificationConfig;
   /** Hooks written in JavaScript (binding-only). */
   host?: HostHooks;
   /** How long a call waits for a host hook; default 10000, 0 waits forever (binding-only). */
@@ -344,6 +482,24 @@ export class Engine {
   calendarFeedByToken(token: string): Promise<string>;
   feedToken(userId: string): Promise<string>;
   rotateFeedToken(userId: string): Promise<string>;
+
+  /** An event of Jitsi's event_sync module; `payload` parsed, or the raw body. */
+  jitsiEvent(secret: string, kind: JitsiEventKind, payload: object | string | Uint8Array): Promise<PresenceAck>;
+  /** A JaaS webhook: the raw body and its X-Jaas-Signature header. */
+  jaasWebhook(body: string | Uint8Array, signature: string | undefined | null): Promise<PresenceAck>;
+  heartbeat(actor: ActorLike, sessionId: string): Promise<HeartbeatAck>;
+  /** By an instructor or moderator, or with `{ secret }` (the video-events secret). */
+  setRecording(by: ActorLike | { secret: string }, sessionId: string, recordingUrl: string): Promise<RecordingResult>;
+
+  // The notification outbox (docs/notifications.md): the host's side, on behalf of no user.
+  claimNotifications(options?: ClaimOptions): Promise<Notification[]>;
+  ackNotifications(ids: string[] | string): Promise<string[]>;
+  failNotification(id: string, options?: FailOptions): Promise<Notification>;
+  listDeadNotifications(options?: NotificationStateListOptions): Promise<NotificationPage>;
+  retryNotification(id: string): Promise<Notification>;
+  // A user's in-app list and read marker.
+  listNotifications(actor: ActorLike, options?: ChatListOptions): Promise<NotificationList>;
+  markNotificationsRead(actor: ActorLike, upTo: string): Promise<ReadMarker>;
 }
 
 export const ROLES: readonly Role[];

@@ -416,6 +416,73 @@ class Engine {
   async rotateFeedToken(userId) {
     return (await this.#call('feed_token_rotate', { user_id: userId })).token;
   }
+
+  // --- presence the video server reports, heartbeats, recordings (docs/presence.md)
+  /**
+   * One event of Jitsi's event_sync module: `kind` is its route ("occupant/joined", ...),
+   * `secret` the bearer token it sent, `payload` the parsed object or the raw body
+   * (string or Buffer; the secret is then checked before the body is read).
+   */
+  async jitsiEvent(secret, kind, payload) {
+    const request = { secret, kind };
+    if (typeof payload === 'string') request.body = payload;
+    else if (payload instanceof Uint8Array) request.body = Buffer.from(payload).toString('utf8');
+    else request.payload = fieldsOf(payload, 'payload');
+    return this.#call('presence_jitsi_event', request);
+  }
+  /** One JaaS webhook: the body exactly as received and its X-Jaas-Signature header. */
+  async jaasWebhook(body, signature) {
+    const text = body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : body;
+    return this.#call('presence_jaas_webhook', { body: text, signature: signature ?? '' });
+  }
+  async heartbeat(actor, sessionId) {
+    return this.#call('presence_heartbeat', { actor: actorOf(actor), session_id: sessionId });
+  }
+  /** `by`: an instructor or moderator (actor), or `{ secret }` (the video-events secret). */
+  async setRecording(by, sessionId, recordingUrl) {
+    const request = { session_id: sessionId, recording_url: recordingUrl };
+    if (by && typeof by === 'object' && typeof by.secret === 'string' && by.user_id === undefined) {
+      request.secret = by.secret;
+    } else {
+      request.actor = actorOf(by);
+    }
+    return this.#call('recording_set', request);
+  }
+
+  // --- notifications (docs/notifications.md). claim/ack/fail/retry and the
+  // state listing are the host's side of the outbox and act for no user.
+  /** Leases up to `limit` due notifications (default 10) for `lease_seconds` (default 60). */
+  async claimNotifications(options) {
+    return (await this.#call('notification_claim', { ...fieldsOf(options, 'options') })).notifications;
+  }
+  /** Marks claimed notifications delivered; resolves to the ids that changed. */
+  async ackNotifications(ids) {
+    return (await this.#call('notification_ack', { ids: typeof ids === 'string' ? [ids] : ids })).acked;
+  }
+  /** Reports a failed attempt: `{ attempts, retry_in_seconds, error }`, all optional. */
+  async failNotification(id, options) {
+    return this.#call('notification_fail', { ...fieldsOf(options, 'options'), id });
+  }
+  /** Notifications in one state (default: the dead ones), oldest first: `{ state, cursor, limit }`. */
+  async listDeadNotifications(options) {
+    const request = { ...fieldsOf(options, 'options') };
+    if (request.cursor === undefined || request.cursor === null) delete request.cursor;
+    return this.#call('notification_dead_list', request);
+  }
+  /** Queues a dead notification again (due now, attempts reset). */
+  async retryNotification(id) {
+    return this.#call('notification_retry', { id });
+  }
+  /** The actor's due notifications, newest first, each with `read`: `{ cursor, limit }`. */
+  async listNotifications(actor, options) {
+    const request = { ...fieldsOf(options, 'options'), actor: actorOf(actor) };
+    if (request.cursor === undefined || request.cursor === null) delete request.cursor;
+    return this.#call('notification_list', request);
+  }
+  /** Marks the actor's notifications read up to and including `upTo` (never backwards). */
+  async markNotificationsRead(actor, upTo) {
+    return this.#call('notification_mark_read', { actor: actorOf(actor), up_to: upTo });
+  }
 }
 
 module.exports = {

@@ -113,7 +113,7 @@ LC_API const char *lc_status_name(lc_status status);
 
 /*
  * Opens an engine. config_json:
- * {"database": "./var/livecourse.db",              (required: a SQLite file path)
+ * {"database": "./var/livecourse.db",  (required: a SQLite file path, or a postgresql:// URI)
  *  "jitsi": {"mode": "public" | "self_hosted" | "jaas", "server_url", "tenant",
  *            "app_id", "app_secret", "subject", "audience", "jaas_key_id",
  *            "jaas_private_key_pem", "room_prefix", "token_grace_seconds",
@@ -121,7 +121,12 @@ LC_API const char *lc_status_name(lc_status status);
  *            "resolution", "channel_last_n", "start_audio_muted"},
  *  "calendar": {"join_url_pattern", "organizer_email", "uid_domain",
  *               "calendar_name", "feed_secret"},
- *  "participants_may_share_screen": false}
+ *  "participants_may_share_screen": false,
+ *  "presence": {"video_events_secret" (>= 32 bytes), "jaas_webhook_secret", "jaas_app_id",
+ *               "jaas_signature_tolerance_seconds" (300), "presence_timeout_seconds" (90),
+ *               "clock_skew_seconds" (60)}}
+ * and optionally "notifications": {"max_attempts" (8), "first_retry_seconds" (5),
+ *               "max_retry_seconds" (300)} (the outbox; docs/notifications.md).
  * host may be NULL. On success *engine is set; close it with lc_engine_close.
  */
 LC_API lc_status lc_engine_open(const char *config_json, const lc_host *host, lc_engine **engine, char **error_json);
@@ -166,6 +171,34 @@ LC_API void lc_engine_close(lc_engine *engine);
  * lc_feed_token_get   {"user_id"} -> {"user_id","token"}
  * lc_feed_token_rotate {"user_id"} -> {"user_id","token"} (every earlier token stops working)
  *
+ * Presence the video server reports, heartbeats, recordings (docs/presence.md). Reports that
+ * cannot be used are acknowledged, never refused: ack {"status":"recorded"|"ignored","reason"}
+ * (reason: "unknown_room", "unknown_user", "never_live", "duplicate", "app_id_mismatch",
+ * "clock_skew", "no_attendance_data", "recording_url_already_set", "not_live"; null when recorded).
+ * A wrong secret or signature is LC_ERR_UNAUTHENTICATED ("invalid_secret", "invalid_signature",
+ * "stale_signature") and records nothing; a malformed payload LC_ERR_INVALID_ARGUMENT.
+ * lc_presence_jitsi_event  {"secret" (the event_sync bearer token),"kind":"room/created"|"room/destroyed"|
+ *                           "occupant/joined"|"occupant/left","payload":{...} | "body":"<raw JSON text>"} -> ack
+ * lc_presence_jaas_webhook {"body":"<raw body, exactly as received>","signature":"<X-Jaas-Signature>"} -> ack
+ * lc_presence_heartbeat    {actor,"session_id"} -> ack + {"session_id"}
+ * lc_recording_set         {actor | "secret","session_id" (with secret: or the room name),"recording_url"}
+ *                          -> ack + {"session": session | null}
+ *
+ * The notification outbox (docs/notifications.md): reminders 24 h and 1 h before a session,
+ * "live now", rescheduled, cancelled and recording notifications, planned in the transaction
+ * of the change that causes them. The host claims due ones, delivers them and acknowledges
+ * them; nothing is handed to two consumers at once, in any process. No actor: host-level.
+ * lc_notification_claim     {"limit" (10),"lease_seconds" (60)} -> {"notifications":[notification...]}
+ * lc_notification_ack       {"ids":[id...]} -> {"acked":[id...]} (the ids that became delivered)
+ * lc_notification_fail      {"id","attempts" (the claim's, optional),"retry_in_seconds" (optional:
+ *                            default backoff),"error"} -> notification (pending again, or dead)
+ * lc_notification_dead_list {"state":"dead"|"pending"|"delivered" ("dead"),"cursor","limit"}
+ *                            -> {"notifications":[notification...],"next_cursor"}
+ * lc_notification_retry     {"id"} -> notification (a dead one, queued again)
+ * lc_notification_list      {actor,"cursor","limit"} -> {"notifications":[notification + "read"...],
+ *                            "next_cursor","read_up_to","unread_count"} (the actor's, newest first)
+ * lc_notification_mark_read {actor,"up_to"} -> {"read_up_to","unread_count"}
+ *
  * Shapes (see docs/c-api.md): session {id, course_id, instructor_id, title,
  * description, starts_at, ends_at, timezone, max_participants,
  * recording_enabled, jitsi_room_name, jitsi_server_url, status,
@@ -208,6 +241,17 @@ LC_OPERATION(lc_calendar_feed);
 LC_OPERATION(lc_calendar_feed_by_token);
 LC_OPERATION(lc_feed_token_get);
 LC_OPERATION(lc_feed_token_rotate);
+LC_OPERATION(lc_presence_jitsi_event);
+LC_OPERATION(lc_presence_jaas_webhook);
+LC_OPERATION(lc_presence_heartbeat);
+LC_OPERATION(lc_recording_set);
+LC_OPERATION(lc_notification_claim);
+LC_OPERATION(lc_notification_ack);
+LC_OPERATION(lc_notification_fail);
+LC_OPERATION(lc_notification_list);
+LC_OPERATION(lc_notification_mark_read);
+LC_OPERATION(lc_notification_dead_list);
+LC_OPERATION(lc_notification_retry);
 
 #undef LC_OPERATION
 

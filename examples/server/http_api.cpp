@@ -2,6 +2,7 @@
 
 #include <livecourse/clock.hpp>
 #include <livecourse/error.hpp>
+#include <livecourse/video_events.hpp>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -54,6 +55,26 @@ const std::vector<Route>& routes() {
         {"GET", "/api/courses/:courseId/roster/:userId", "roster_get_role", Auth::admin, K::operation, false, 200, {}},
         {"DELETE", "/api/courses/:courseId/roster/:userId", "roster_unenroll", Auth::admin, K::operation, false, 200, {}},
         {"GET", "/healthz", "roster_get_role", Auth::none, K::health, false, 200, {}},
+        // Presence the video server reports (docs/presence.md): Jitsi's
+        // event_sync module posts to ${api_prefix}/events/..., with
+        // api_prefix = https://<lms>/api/jitsi; JaaS to its webhook endpoint.
+        // Their bodies are read by the operation, after the secret or the
+        // signature has been checked.
+        {"POST", "/api/jitsi/events/room/created", "presence_jitsi_event", Auth::video_events, K::jitsi_event, false, 200, {}},
+        {"POST", "/api/jitsi/events/room/destroyed", "presence_jitsi_event", Auth::video_events, K::jitsi_event, false, 200, {}},
+        {"POST", "/api/jitsi/events/occupant/joined", "presence_jitsi_event", Auth::video_events, K::jitsi_event, false, 200, {}},
+        {"POST", "/api/jitsi/events/occupant/left", "presence_jitsi_event", Auth::video_events, K::jitsi_event, false, 200, {}},
+        {"POST", "/api/jaas/webhook", "presence_jaas_webhook", Auth::none, K::jaas_webhook, false, 200, {}},
+        {"POST", "/api/live-sessions/:sessionId/heartbeat", "presence_heartbeat", Auth::bearer, K::operation, true, 200, {}},
+        {"POST", "/api/live-sessions/:sessionId/recording", "recording_set", Auth::bearer_or_video_events, K::operation, true, 200, {}},
+        // Notifications (docs/notifications.md): the bearer's in-app list and
+        // read marker; the operator's dead letters.
+        {"GET", "/api/notifications", "notification_list", Auth::bearer, K::operation, false, 200,
+         {{"cursor"}, {"limit", true}}},
+        {"POST", "/api/notifications/read", "notification_mark_read", Auth::bearer, K::operation, true, 200, {}},
+        {"GET", "/api/admin/notifications", "notification_dead_list", Auth::admin, K::operation, false, 200,
+         {{"state"}, {"cursor"}, {"limit", true}}},
+        {"POST", "/api/admin/notifications/:id/retry", "notification_retry", Auth::admin, K::operation, true, 200, {}},
     };
     return table;
 }
@@ -251,6 +272,22 @@ Error unauthenticated(std::string_view reason, std::string message) {
     return Error(ErrorCode::unauthenticated, std::move(message), std::string(reason));
 }
 
+// Routes a video server calls: a malformed or oversized body is 400 there
+// (never 422 or 413), and nothing they answer depends on whether a room exists.
+bool is_video_server_route(const Route& r) { return r.kind == RouteKind::jitsi_event || r.kind == RouteKind::jaas_webhook; }
+bool is_video_server_path(const std::string& path) {
+    return path.rfind("/api/jitsi/events/", 0) == 0 || path == "/api/jaas/webhook";
+}
+
+// The access log's code for an acknowledged but ignored report.
+void note_ack(const value& result) {
+    if (!result.is_object()) return;
+    const auto* status = result.as_object().if_contains("status");
+    const auto* reason = result.as_object().if_contains("reason");
+    if (status && status->is_string() && status->get_string() == "ignored" && reason && reason->is_string())
+        context.code = "ignored:" + std::string(reason->get_string());
+}
+
 }  // namespace
 
 std::string openapi_path(const std::string& path) {
@@ -320,12 +357,23 @@ void HttpApi::install(httplib::Server& server) {
         try {
             livecourse::Actor actor;
             bool admin = false;
-            if (route.auth != Auth::none) {
+            // The event_sync secret, when the route accepts it and it is the
+            // one presented (compared in constant time); else an LMS token.
+            std::string presented_secret;
+            bool secret_mode = false;
+            if (route.auth == Auth::video_events || route.auth == Auth::bearer_or_video_events) {
+                presented_secret = std::string(livecourse::jitsi::bearer_token(req.get_header_value("Authorization")));
+                secret_mode = route.auth == Auth::video_events ||
+                              livecourse::jitsi::video_events_secret_matches(
+                                  presented_secret, config_.engine.presence.video_events_secret);
+            }
+            if (route.auth != Auth::none && !secret_mode) {
                 actor = authenticate(req, admin);
                 context.user = actor.user_id;
                 if (route.auth == Auth::admin && !admin)
                     throw Error::forbidden(livecourse::reason::forbidden,
-                                           "roster changes need a bearer token with the claim \"admin\": true");
+                                           "this route (roster changes, the notification admin) needs a bearer token "
+                                           "with the claim \"admin\": true");
             }
             object body = route.body ? parse_body(body_text) : object{};
             object request = body;
@@ -333,15 +381,40 @@ void HttpApi::install(httplib::Server& server) {
                 if (req.has_param(q.name)) request[q.name] = query_value(q, req.get_param_value(q.name));
             for (std::size_t i = 0; i < path.params.size() && i + 1 < req.matches.size(); ++i)
                 request[path.params[i]] = req.matches[i + 1].str();
-            if (route.auth != Auth::none)
+            if (secret_mode) request["secret"] = presented_secret;
+            if (route.auth != Auth::none && !secret_mode)
                 request["actor"] = object{{"user_id", actor.user_id},
                                           {"name", actor.name},
                                           {"email", actor.email},
                                           {"avatar", actor.avatar}};
 
             switch (route.kind) {
+            case RouteKind::jitsi_event: {
+                static const std::string prefix = "/api/jitsi/events/";
+                object call{{"secret", presented_secret},
+                            {"kind", route.path.substr(prefix.size())},
+                            {"body", body_text}};
+                value result = api_.call(route.operation, call);
+                note_ack(result);
+                send_json(res, route.success_status, result);
+                break;
+            }
+            case RouteKind::jaas_webhook: {
+                // Active only when JAAS_WEBHOOK_SECRET is set, whatever the
+                // token mode (operators migrate between self-hosted and JaaS).
+                if (config_.engine.presence.jaas_webhook_secret.empty()) {
+                    send_server_error(res, 404, "not_found", "not_found", "no such endpoint");
+                    break;
+                }
+                object call{{"body", body_text}, {"signature", req.get_header_value("X-Jaas-Signature")}};
+                value result = api_.call(route.operation, call);
+                note_ack(result);
+                send_json(res, route.success_status, result);
+                break;
+            }
             case RouteKind::operation: {
                 value result = api_.call(route.operation, request);
+                note_ack(result);
                 if (route.operation == "session_create" && result.is_object())
                     if (auto* id = result.as_object().if_contains("id"); id && id->is_string())
                         res.set_header("Location", "/api/live-sessions/" + std::string(id->get_string()));
@@ -393,6 +466,11 @@ void HttpApi::install(httplib::Server& server) {
         } catch (const BadRequest& e) {
             send_server_error(res, 400, "invalid_json", "invalid_argument", e.message);
         } catch (const Error& e) {
+            if (is_video_server_route(route) && e.code() == ErrorCode::invalid_argument) {
+                context.code = std::string(e.most_specific_code());
+                send_json(res, 400, livecourse::error_to_json(e));
+                return;
+            }
             send_error(res, e);
         } catch (const std::exception& e) {
             send_error(res, Error(ErrorCode::internal, e.what()));
@@ -467,6 +545,7 @@ void HttpApi::install(httplib::Server& server) {
             std::string body;
             context.route = route.path;
             if (read_body(req, res, reader, body)) handle(route, path, req, body, res);
+            else if (is_video_server_route(route) && res.status == 413) res.status = 400;
         };
         if (route.method == "POST") server.Post(path.regex, h);
         else if (route.method == "PATCH") server.Patch(path.regex, h);
@@ -500,7 +579,7 @@ void HttpApi::install(httplib::Server& server) {
         switch (res.status) {
         case 404: unrouted(req, res); break;
         case 413:
-            send_server_error(res, 413, "payload_too_large", "invalid_argument",
+            send_server_error(res, is_video_server_path(req.path) ? 400 : 413, "payload_too_large", "invalid_argument",
                               fmt::format("the request body exceeds {} bytes", max_body));
             break;
         case 400: send_server_error(res, 400, "bad_request", "invalid_argument", "malformed HTTP request"); break;

@@ -28,7 +28,10 @@ class Server;
 
 namespace lcserver {
 
-enum class Auth { none, bearer, admin };
+// video_events: the static event_sync secret (LIVECOURSE_VIDEO_EVENTS_SECRET)
+// as the bearer token; bearer_or_video_events: either that secret or an LMS
+// bearer token.
+enum class Auth { none, bearer, admin, video_events, bearer_or_video_events };
 
 // What a route does beyond "call the operation and answer its JSON".
 enum class RouteKind {
@@ -37,6 +40,8 @@ enum class RouteKind {
     feed_url,     // feed_token_get / feed_token_rotate for the bearer, answered as {"url"}
     ical_feed,    // calendar_feed_by_token, answered as text/calendar
     health,       // a store round trip, answered as {"status": "ok"}
+    jitsi_event,  // presence_jitsi_event: the kind from the path, the raw body, the bearer secret
+    jaas_webhook, // presence_jaas_webhook: the raw body and X-Jaas-Signature; 404 unless configured
 };
 
 struct QueryParam {

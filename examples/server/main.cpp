@@ -9,6 +9,7 @@
 #include "demo.hpp"
 #include "http_api.hpp"
 #include "server_config.hpp"
+#include "webhook_delivery.hpp"
 
 #include <livecourse/engine.hpp>
 #include <livecourse/error.hpp>
@@ -37,7 +38,9 @@ constexpr const char* usage =
     "  LIVECOURSE_LISTEN (127.0.0.1:8080), LIVECOURSE_DB (./var/livecourse.db),\n"
     "  LIVECOURSE_API_SECRET (required, >= 32 bytes, verifies the LMS's HS256 bearer tokens),\n"
     "  JITSI_DOMAIN (meet.jit.si), JITSI_APP_ID, JITSI_APP_SECRET (or JWT_SECRET),\n"
-    "  JAAS_APP_ID, JAAS_KEY_ID, JAAS_PRIVATE_KEY_FILE, ... (see docs/server.md)\n"
+    "  JAAS_APP_ID, JAAS_KEY_ID, JAAS_PRIVATE_KEY_FILE,\n"
+    "  LIVECOURSE_NOTIFY_URL + LIVECOURSE_NOTIFY_SECRET (whsec_...): signed notification webhooks,\n"
+    "  ... (see docs/server.md)\n"
     "--demo seeds a demo course and prints bearer tokens and curl lines.\n";
 
 int list_routes() {
@@ -172,8 +175,16 @@ int main(int argc, char** argv) {
                                              livecourse::jitsi::to_string(config.engine.jitsi.mode),
                                              lcserver::redacted_database(config.database)));
 
+    // Notifications go out while the server serves, and stop with it.
+    std::optional<lcserver::WebhookDelivery> delivery;
+    if (!config.notify.url.empty()) {
+        delivery.emplace(config.notify, *engine);
+        delivery->start();
+    }
+
     bool ok = stop_requested || server.listen_after_bind();
     serving_done = true;
+    if (delivery) delivery->stop();
     if (!stop_requested) pthread_kill(signal_thread.native_handle(), SIGTERM);  // wakes sigwait
     signal_thread.join();
     if (!ok && !stop_requested) {

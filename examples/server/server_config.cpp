@@ -43,6 +43,17 @@ const std::vector<std::string>& setting_names() {
         "JAAS_APP_ID",
         "JAAS_KEY_ID",
         "JAAS_PRIVATE_KEY_FILE",
+        "LIVECOURSE_VIDEO_EVENTS_SECRET",
+        "JAAS_WEBHOOK_SECRET",
+        "LIVECOURSE_PRESENCE_TIMEOUT_SECONDS",
+        "LIVECOURSE_NOTIFY_URL",
+        "LIVECOURSE_NOTIFY_SECRET",
+        "LIVECOURSE_NOTIFY_MAX_ATTEMPTS",
+        "LIVECOURSE_NOTIFY_TIMEOUT_SECONDS",
+        "LIVECOURSE_NOTIFY_FIRST_RETRY_SECONDS",
+        "LIVECOURSE_NOTIFY_MAX_RETRY_SECONDS",
+        "LIVECOURSE_NOTIFY_WORKERS",
+        "LIVECOURSE_NOTIFY_POLL_MS",
     };
     return names;
 }
@@ -157,6 +168,53 @@ std::string demo_api_secret(const std::string& database, std::vector<std::string
     ::chmod(file.c_str(), 0600);
     notes.push_back(fmt::format("demo mode: generated a new API secret in {}", file.string()));
     return s;
+}
+
+// --- notifications: the outbox's retry policy (any consumer) and the
+// webhook delivery loop (when LIVECOURSE_NOTIFY_URL is set).
+void build_notify_config(ServerConfig& c, const std::map<std::string, std::string>& s) {
+    auto& n = c.engine.notifications;
+    if (auto v = get(s, "LIVECOURSE_NOTIFY_MAX_ATTEMPTS"); !v.empty())
+        n.max_attempts = static_cast<int>(parse_int("LIVECOURSE_NOTIFY_MAX_ATTEMPTS", v, 1, 1000));
+    if (auto v = get(s, "LIVECOURSE_NOTIFY_FIRST_RETRY_SECONDS"); !v.empty())
+        n.first_retry = std::chrono::seconds(parse_int("LIVECOURSE_NOTIFY_FIRST_RETRY_SECONDS", v, 1, 86400));
+    if (auto v = get(s, "LIVECOURSE_NOTIFY_MAX_RETRY_SECONDS"); !v.empty())
+        n.max_retry = std::chrono::seconds(parse_int("LIVECOURSE_NOTIFY_MAX_RETRY_SECONDS", v, 1, 7 * 86400));
+    if (n.max_retry < n.first_retry)
+        throw ConfigError("LIVECOURSE_NOTIFY_MAX_RETRY_SECONDS must be at least LIVECOURSE_NOTIFY_FIRST_RETRY_SECONDS");
+    auto& d = c.notify;
+    if (auto v = get(s, "LIVECOURSE_NOTIFY_TIMEOUT_SECONDS"); !v.empty())
+        d.timeout_seconds = static_cast<int>(parse_int("LIVECOURSE_NOTIFY_TIMEOUT_SECONDS", v, 1, 120));
+    if (auto v = get(s, "LIVECOURSE_NOTIFY_WORKERS"); !v.empty())
+        d.workers = static_cast<int>(parse_int("LIVECOURSE_NOTIFY_WORKERS", v, 1, 64));
+    if (auto v = get(s, "LIVECOURSE_NOTIFY_POLL_MS"); !v.empty())
+        d.poll_ms = static_cast<int>(parse_int("LIVECOURSE_NOTIFY_POLL_MS", v, 10, 60000));
+    d.url = get(s, "LIVECOURSE_NOTIFY_URL");
+    std::string secret = get(s, "LIVECOURSE_NOTIFY_SECRET");
+    if (d.url.empty()) {
+        if (!secret.empty())
+            c.notes.push_back("LIVECOURSE_NOTIFY_SECRET is set but LIVECOURSE_NOTIFY_URL is not: no webhooks are sent");
+        return;
+    }
+    if (d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0)
+        throw ConfigError("LIVECOURSE_NOTIFY_URL: expected an http:// or https:// URL");
+    if (secret.empty())
+        throw ConfigError("LIVECOURSE_NOTIFY_URL is set but LIVECOURSE_NOTIFY_SECRET is not: webhooks are signed "
+                          "as Standard Webhooks specifies, with a secret of the form whsec_<base64 of at least 32 "
+                          "random bytes> (generate one with: echo whsec_$(openssl rand -base64 32))");
+    constexpr std::string_view prefix = "whsec_";
+    if (secret.rfind(prefix, 0) != 0)
+        throw ConfigError("LIVECOURSE_NOTIFY_SECRET: expected whsec_<base64> (the Standard Webhooks form)");
+    std::string encoded = secret.substr(prefix.size());
+    while (encoded.size() % 4 != 0) encoded += '=';  // tolerate unpadded base64
+    auto key = livecourse::base64_decode(encoded);
+    if (!key)
+        throw ConfigError("LIVECOURSE_NOTIFY_SECRET: the part after whsec_ is not valid base64");
+    if (key->size() < min_secret_bytes)
+        throw ConfigError(fmt::format("LIVECOURSE_NOTIFY_SECRET decodes to {} bytes; at least {} are required "
+                                      "(generate one with: echo whsec_$(openssl rand -base64 32))",
+                                      key->size(), min_secret_bytes));
+    d.key = std::move(*key);
 }
 
 }  // namespace
@@ -306,6 +364,17 @@ ServerConfig build_config(const std::map<std::string, std::string>& s, bool demo
     } catch (const livecourse::Error& err) {
         throw ConfigError(fmt::format("Jitsi settings: {}", err.what()));
     }
+
+    // --- presence the video server reports (docs/presence.md). The JaaS
+    // webhook is served whenever its secret is set, whatever the token mode.
+    auto& p = e.presence;
+    p.video_events_secret = get(s, "LIVECOURSE_VIDEO_EVENTS_SECRET");
+    if (!p.video_events_secret.empty()) require_secret_length("LIVECOURSE_VIDEO_EVENTS_SECRET", p.video_events_secret);
+    p.jaas_webhook_secret = get(s, "JAAS_WEBHOOK_SECRET");
+    p.jaas_app_id = jaas_app;
+    if (auto v = get(s, "LIVECOURSE_PRESENCE_TIMEOUT_SECONDS"); !v.empty())
+        p.presence_timeout = std::chrono::seconds(parse_int("LIVECOURSE_PRESENCE_TIMEOUT_SECONDS", v, 10, 3600));
+    build_notify_config(c, s);
     return c;
 }
 

@@ -27,6 +27,16 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Webhook delivery of the notification outbox (docs/notifications.md);
+// active when `url` is set.
+struct NotifyConfig {
+    std::string url;               // LIVECOURSE_NOTIFY_URL: http(s)://host[:port]/path
+    std::string key;               // the decoded bytes of LIVECOURSE_NOTIFY_SECRET (whsec_<base64>)
+    int timeout_seconds = 10;      // connect, write and read, each
+    int workers = 2;               // deliveries in flight at once, per process
+    int poll_ms = 1000;            // pause when nothing is due
+};
+
 struct ServerConfig {
     std::string listen_host = "127.0.0.1";
     int listen_port = 8080;  // 0: any free port (printed at start-up)
@@ -44,6 +54,7 @@ struct ServerConfig {
     int threads = 8;
 
     livecourse::EngineConfig engine;  // database, jitsi and calendar filled in
+    NotifyConfig notify;
     bool demo = false;
 
     // Non-fatal remarks to print at start-up (never containing a secret).

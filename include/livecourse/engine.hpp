@@ -12,6 +12,8 @@
 #include <livecourse/chat.hpp>
 #include <livecourse/clock.hpp>
 #include <livecourse/jitsi.hpp>
+#include <livecourse/notifications.hpp>
+#include <livecourse/presence.hpp>
 #include <livecourse/recurrence.hpp>
 #include <livecourse/roster.hpp>
 #include <livecourse/session.hpp>
@@ -50,8 +52,21 @@ struct CalendarConfig {
     std::string feed_secret;
 };
 
+// The notification outbox (notifications.hpp, docs/notifications.md).
+struct NotificationConfig {
+    // Failed attempts (claims not acknowledged) before a notification is
+    // parked dead.
+    int max_attempts = 8;
+    // Backoff after a failed attempt when the consumer names no delay: the
+    // n-th failure waits a random time in [d/2, d], d = min(first_retry *
+    // 2^(n-1), max_retry): the first retry within 5 s, doubling, capped at
+    // 5 minutes.
+    Seconds first_retry{5};
+    Seconds max_retry{300};
+};
+
 struct EngineConfig {
-    std::string database;  // a SQLite file path
+    std::string database;  // a SQLite file path, or a postgresql:// URI (see open_store)
     std::shared_ptr<Store> store;    // overrides `database` when set
     std::shared_ptr<Roster> roster;  // default: the store's own roster
     std::shared_ptr<Clock> clock;    // default: the system clock
@@ -59,6 +74,9 @@ struct EngineConfig {
     CalendarConfig calendar;
     EngineLimits limits;
     bool participants_may_share_screen = false;
+    NotificationConfig notifications;
+    // Video-server events, JaaS webhooks, heartbeats (presence.hpp).
+    PresenceConfig presence;
 };
 
 struct JoinResult {
@@ -99,6 +117,11 @@ struct SeriesDraft {
 struct SeriesResult {
     SeriesRecord series;
     std::vector<Session> sessions;
+};
+
+struct RecordingResult {
+    PresenceAck ack;
+    std::optional<Session> session;  // the session as it now is, when one was found
 };
 
 class Engine {
@@ -156,6 +179,61 @@ public:
     std::string rotate_feed_token(std::string_view user_id);
     // The feed of the user the token was issued to; unauthenticated if invalid.
     std::string ical_feed_by_token(std::string_view token);
+
+    // --- presence the video server reports, heartbeats, recordings
+    // (presence.hpp, docs/presence.md). Reports the library cannot use are
+    // acknowledged as ignored (PresenceAck), never refused, so that senders
+    // do not retry them; only a wrong secret or signature
+    // (Error(unauthenticated), reason "invalid_secret", "invalid_signature"
+    // or "stale_signature") and a malformed payload (invalid_argument) throw.
+    //
+    // An event of Jitsi's event_sync module: `kind` is its route
+    // ("room/created", "room/destroyed", "occupant/joined",
+    // "occupant/left"), `secret` the bearer token the sender presented.
+    PresenceAck jitsi_event(std::string_view secret, std::string_view kind, const boost::json::object& payload);
+    // Only the secret check of jitsi_event, for hosts that want to refuse a
+    // wrong sender before reading its body.
+    void check_video_events_secret(std::string_view secret);
+    // A JaaS webhook: the body exactly as received and its X-Jaas-Signature.
+    PresenceAck jaas_webhook(std::string_view raw_body, std::string_view signature_header);
+    // A heartbeat from the page of an admitted participant (every 30 s while
+    // the conference is open); ignored ("not_live") once the session is over.
+    PresenceAck heartbeat(const Actor& actor, std::string_view session_id);
+    // The recording URL of a session that took place (live or ended). By its
+    // instructor or a moderator: replaces any earlier URL. By a sender
+    // holding the video-events secret (Jibri's finalize script), where
+    // `session` is the session's id or its room name: only while none is set.
+    RecordingResult set_recording(const Actor& actor, std::string_view session_id, std::string_view recording_url);
+    RecordingResult set_recording_by_secret(std::string_view secret, std::string_view session,
+                                            std::string_view recording_url);
+    PresenceCounters presence_counters() const;
+
+    // --- notifications (notifications.hpp, docs/notifications.md)
+    // The host's side of the outbox, on behalf of no user. Leases up to
+    // `limit` due notifications (1..limits.max_page) for `lease` (1 s to
+    // 1 hour) to the caller: no other caller, in any process, gets them
+    // before the lease ends; an acknowledgement ends it for good.
+    std::vector<Notification> claim_notifications(int limit, Seconds lease);
+    // Marks claimed notifications delivered; returns the ids that changed.
+    std::vector<std::string> ack_notifications(const std::vector<std::string>& ids);
+    // Reports a failed attempt: the notification is claimable again after
+    // `retry_in` (default: NotificationConfig's backoff), or dead after
+    // max_attempts. With `attempt` (the `attempts` the claim returned), only
+    // if no later claim happened. Error(conflict, "not_claimed") if the
+    // notification is not pending under that claim, not_found if unknown.
+    Notification fail_notification(std::string_view id, std::optional<int> attempt = std::nullopt,
+                                   std::optional<Seconds> retry_in = std::nullopt, std::string_view error = {});
+    // Re-queues a dead notification (due now, attempts reset);
+    // Error(conflict, "not_dead") if it is not dead.
+    Notification retry_notification(std::string_view id);
+    // Notifications in one state (the operator's list of dead ones), oldest first.
+    NotificationPage list_notifications_in_state(NotificationState state, std::optional<std::string_view> cursor,
+                                                 int limit);
+    // The actor's own due notifications, newest first, with the read marker.
+    InAppNotifications list_notifications(const Actor& actor, std::optional<std::string_view> cursor, int limit);
+    // Marks the actor's notifications read up to (and including) `up_to`,
+    // by due time; the marker never moves back.
+    ReadMarker mark_notifications_read(const Actor& actor, std::string_view up_to);
 
     const EngineConfig& config() const noexcept;
     Instant now() const;

@@ -80,6 +80,20 @@ boost::json::object to_json(const SeriesRecord& series);
 boost::json::object to_json(const SeriesResult& result);
 // {"messages": [message...], "next_cursor"}.
 boost::json::object to_json(const ChatPage& page);
+// {"status": "recorded" | "ignored", "reason"} (reason null when recorded).
+boost::json::object to_json(const PresenceAck& ack);
+
+// A notification: {"id", "kind", "user_id", "course_id", "session_id",
+// "title", "starts_at", "ends_at", "timezone", "join_url", "cancel_reason",
+// "created_at", "due_at", "attempts", "idempotency_key", "state",
+// "next_attempt_at", "delivered_at", "last_error"}: the webhook body too.
+boost::json::object to_json(const Notification& notification);
+// {"notifications": [notification...], "next_cursor"}.
+boost::json::object to_json(const NotificationPage& page);
+// {"notifications": [notification + "read"...], "next_cursor", "read_up_to", "unread_count"}.
+boost::json::object to_json(const InAppNotifications& list);
+// {"read_up_to", "unread_count"}.
+boost::json::object to_json(const ReadMarker& marker);
 
 template <class T> boost::json::array to_json_array(const std::vector<T>& values) {
     boost::json::array out;

@@ -27,6 +27,11 @@ struct Enrollment {
     Role role = Role::none;
 };
 
+struct Member {
+    std::string user_id;
+    Role role = Role::none;
+};
+
 class Roster {
 public:
     virtual ~Roster() = default;
@@ -35,6 +40,14 @@ public:
     virtual std::vector<Enrollment> courses_of(std::string_view user_id) = 0;
     // Students enrolled in a course, for attendance rates; nullopt if unknown.
     virtual std::optional<std::int64_t> count_students(std::string_view course_id) = 0;
+    // Every member of a course (any role), the recipients of its
+    // notifications. nullopt (the default) when this roster cannot list
+    // members: notifications then go to the members of the built-in roster
+    // table, which the store reads inside the planning transaction.
+    virtual std::optional<std::vector<Member>> members(std::string_view course_id) {
+        (void)course_id;
+        return std::nullopt;
+    }
 };
 
 }  // namespace livecourse

@@ -17,6 +17,8 @@
 #include <livecourse/attendance.hpp>
 #include <livecourse/chat.hpp>
 #include <livecourse/clock.hpp>
+#include <livecourse/notifications.hpp>
+#include <livecourse/presence.hpp>
 #include <livecourse/roster.hpp>
 #include <livecourse/session.hpp>
 #include <livecourse/user.hpp>
@@ -114,6 +116,77 @@ public:
     // --- calendar feed secrets: a per-user salt, rotated to revoke feeds
     virtual std::optional<std::string> feed_salt(std::string_view user_id) = 0;
     virtual void set_feed_salt(std::string_view user_id, std::string_view salt) = 0;
+
+    // --- notification outbox (notifications.hpp, docs/notifications.md)
+    // The writes that change sessions or enrollments, each with the
+    // notifications it plans, in one transaction: the change and its plan
+    // are committed together or not at all. The plan is applied in order:
+    // drop the reminders it names, then add `notify` for every recipient,
+    // then `notify_reminded` for the recipients already reminded. A copy
+    // whose idempotency key exists already is skipped.
+    virtual void insert_session(const Session& s, const NotificationPlan& plan) = 0;
+    // Applies the plan only when the compare-and-swap succeeds.
+    virtual bool replace_session(const Session& s, std::int64_t expected_revision, const NotificationPlan& plan) = 0;
+    virtual void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences,
+                               const NotificationPlan& plan) = 0;
+    // set_enrollment plus the outbox: enrolling (any role) plans, for each
+    // scheduled session of the course not led by the user, the reminders of
+    // `reminder_rules` still due at or after `now`; removing (Role::none)
+    // deletes the user's pending notifications of the course.
+    virtual void set_enrollment(std::string_view course_id, std::string_view user_id, Role role, Instant now) = 0;
+
+    // Leases up to `limit` notifications due at `now` to the caller for
+    // `lease`: each gets attempts + 1 and is not claimable again before the
+    // lease ends. Never hands one notification to two callers at once, in any
+    // process. A notification whose lease ended with `max_attempts` attempts
+    // spent is parked dead instead. Oldest due first.
+    virtual std::vector<Notification> claim_notifications(Instant now, int limit, Seconds lease, int max_attempts) = 0;
+    // Marks pending (or dead) notifications delivered; returns the ids that
+    // changed. Unknown, malformed or already delivered ids are skipped.
+    virtual std::vector<std::string> ack_notifications(const std::vector<std::string>& ids, Instant now) = 0;
+    // Gives a claimed notification back after a failed attempt: claimable
+    // again at now + retry_in, or dead once `max_attempts` attempts are spent.
+    // With `attempt`, only if that claim is still the latest (attempts ==
+    // attempt). nullopt when nothing changed (not pending, or claimed again).
+    virtual std::optional<Notification> fail_notification(std::string_view id, std::optional<int> attempt, Instant now,
+                                                          Seconds retry_in, int max_attempts,
+                                                          std::string_view error) = 0;
+    // Puts a dead notification back in the queue, due now, attempts reset.
+    // nullopt unless it was dead.
+    virtual std::optional<Notification> retry_notification(std::string_view id, Instant now) = 0;
+    virtual std::optional<Notification> find_notification(std::string_view id) = 0;
+    // Notifications in one state, oldest id first, after the cursor.
+    virtual NotificationPage notifications_in_state(NotificationState state, std::optional<std::string_view> cursor,
+                                                    int limit) = 0;
+    // A user's notifications due by `now`, newest due first, before the
+    // cursor, each with `read` set from the user's read marker.
+    virtual InAppNotifications user_notifications(std::string_view user_id, Instant now,
+                                                  std::optional<std::string_view> cursor, int limit) = 0;
+    // Moves the user's read marker forward to `up_to` (never back). nullopt
+    // if `up_to` names no notification of that user.
+    virtual std::optional<ReadMarker> mark_notifications_read(std::string_view user_id, std::string_view up_to,
+                                                              Instant now) = 0;
+
+    // --- presence reported by the video server, and heartbeats (presence.hpp)
+    // Atomically: unless `delivery_key` (a JaaS idempotencyKey) was seen
+    // before, remembers it and adds the points not already stored (points
+    // are a set, so repeats and arrival order change nothing). Returns how
+    // many points were new, or nullopt for a repeated delivery key (then
+    // nothing was written).
+    virtual std::optional<int> record_video_points(std::string_view session_id,
+                                                   std::optional<std::string_view> delivery_key,
+                                                   const std::vector<VideoPresencePoint>& points,
+                                                   Instant received_at) = 0;
+    virtual std::vector<VideoPresencePoint> video_points(std::string_view session_id) = 0;
+    // Atomically: closes the user's open heartbeat interval at its last
+    // heartbeat when `at` comes more than `timeout` after it, then extends
+    // the open interval to `at`, or opens one at `at`. At most one heartbeat
+    // interval per user and session is open. True when one was opened.
+    virtual bool record_heartbeat(std::string_view session_id, std::string_view user_id, Instant at,
+                                  Seconds timeout) = 0;
+    // Closes the user's open heartbeat interval at `at` (a leave); false if none.
+    virtual bool close_heartbeat(std::string_view session_id, std::string_view user_id, Instant at) = 0;
+    virtual std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) = 0;
 };
 
 struct SqliteOptions {
@@ -148,7 +221,8 @@ struct PostgresOptions {
 std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options);
 
 // Opens the store a database setting names: a `postgresql://` or
-// `postgres://` URI selects PostgreSQL (when the library was built with it),
+// `postgres://` URI selects PostgreSQL (query parameters pool_size and
+// statement_timeout_ms set PostgresOptions),
 // anything else is a SQLite file path.
 std::unique_ptr<Store> open_store(std::string_view database);
 

@@ -7,6 +7,8 @@
 #include "codec/request_reader.hpp"
 #include "domain/validation.hpp"
 
+#include <livecourse/video_events.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -304,10 +306,129 @@ json::value feed_token_rotate(Engine& e, const json::object& req) {
     return json::object{{"user_id", user}, {"token", token}};
 }
 
+// ---------------------------------------------------------------- presence
+// The secret a sender presented: the token itself, or a whole
+// "Bearer <token>" header value.
+std::string presented_secret(const RequestReader& r) {
+    return std::string(jitsi::bearer_token(r.string_or("secret", "")));
+}
+
+json::value presence_jitsi_event(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    // The secret is checked before anything else is read: a sender without
+    // it learns nothing, not even whether its request was well formed.
+    auto secret = presented_secret(r);
+    e.check_video_events_secret(secret);
+    auto kind = r.string("kind");
+    if (auto body = r.optional_string("body")) {
+        if (r.optional_object("payload")) throw Error::invalid("payload", "payload: give either payload or body");
+        return to_json(e.jitsi_event(secret, kind, parse_json_object(*body, "body")));
+    }
+    auto* payload = r.optional_object("payload");
+    if (!payload) throw Error::invalid("payload", "payload: is required (or body, the raw JSON text)");
+    return to_json(e.jitsi_event(secret, kind, *payload));
+}
+
+json::value presence_jaas_webhook(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto body = r.string("body");
+    auto signature = r.string_or("signature", "");
+    return to_json(e.jaas_webhook(body, signature));
+}
+
+json::value presence_heartbeat(Engine& e, const json::object& req) {
+    auto actor = read_actor(e, req);
+    auto id = RequestReader(req).string("session_id");
+    auto out = to_json(e.heartbeat(actor, id));
+    out["session_id"] = id;
+    return out;
+}
+
+json::value recording_set(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto id = r.string("session_id");
+    auto url = r.string("recording_url");
+    RecordingResult result;
+    if (r.find("secret") && !r.find("actor")) {
+        result = e.set_recording_by_secret(presented_secret(r), id, url);
+    } else {
+        auto actor = read_actor(e, req);
+        result = e.set_recording(actor, id, url);
+    }
+    auto out = to_json(result.ack);
+    out["session"] = result.session ? json::value(to_json(*result.session)) : json::value(nullptr);
+    return out;
+}
+
+// ----------------------------------------------------------- notifications
+constexpr int default_claim_limit = 10;
+constexpr int default_lease_seconds = 60;
+constexpr int default_notification_page = 50;
+
+json::value notification_claim(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    int limit = static_cast<int>(r.optional_integer("limit").value_or(default_claim_limit));
+    auto lease = Seconds(r.optional_integer("lease_seconds").value_or(default_lease_seconds));
+    return json::object{{"notifications", to_json_array(e.claim_notifications(limit, lease))}};
+}
+
+json::value notification_ack(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto* ids = r.optional_array("ids");
+    if (!ids) throw Error::invalid("ids", "ids: is required (an array of notification ids)");
+    std::vector<std::string> list;
+    for (const auto& v : *ids) {
+        if (!v.is_string()) throw Error::invalid("ids", "ids: each must be a notification id string");
+        list.emplace_back(v.get_string());
+    }
+    json::array acked;
+    for (auto& id : e.ack_notifications(list)) acked.emplace_back(json::string(id));
+    return json::object{{"acked", std::move(acked)}};
+}
+
+json::value notification_fail(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto id = r.string("id");
+    std::optional<int> attempt;
+    if (auto a = r.optional_integer("attempts", 1)) attempt = static_cast<int>(*a);
+    std::optional<Seconds> retry_in;
+    if (auto d = r.optional_integer("retry_in_seconds", 0)) retry_in = Seconds(*d);
+    return to_json(e.fail_notification(id, attempt, retry_in, r.string_or("error", "")));
+}
+
+json::value notification_list(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto actor = read_actor(e, req);
+    auto cursor = r.optional_string("cursor");
+    int limit = static_cast<int>(r.optional_integer("limit").value_or(default_notification_page));
+    return to_json(
+        e.list_notifications(actor, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit));
+}
+
+json::value notification_mark_read(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto actor = read_actor(e, req);
+    return to_json(e.mark_notifications_read(actor, r.string("up_to")));
+}
+
+json::value notification_dead_list(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto state = parse_notification_state(r.string_or("state", "dead"));
+    if (!state) throw Error::invalid("state", "state: must be dead, pending or delivered");
+    auto cursor = r.optional_string("cursor");
+    int limit = static_cast<int>(r.optional_integer("limit").value_or(default_notification_page));
+    return to_json(e.list_notifications_in_state(
+        *state, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit));
+}
+
+json::value notification_retry(Engine& e, const json::object& req) {
+    return to_json(e.retry_notification(RequestReader(req).string("id")));
+}
+
 using Handler = json::value (*)(Engine&, const json::object&);
 
 // The order is the header's, and stable.
-const std::array<std::pair<std::string_view, Handler>, 26> handlers = {{
+const std::pair<std::string_view, Handler> handlers[] = {
     {"roster_enroll", roster_enroll},
     {"roster_unenroll", roster_unenroll},
     {"roster_set_role", roster_enroll},
@@ -334,7 +455,18 @@ const std::array<std::pair<std::string_view, Handler>, 26> handlers = {{
     {"calendar_feed_by_token", calendar_feed_by_token},
     {"feed_token_get", feed_token_get},
     {"feed_token_rotate", feed_token_rotate},
-}};
+    {"presence_jitsi_event", presence_jitsi_event},
+    {"presence_jaas_webhook", presence_jaas_webhook},
+    {"presence_heartbeat", presence_heartbeat},
+    {"recording_set", recording_set},
+    {"notification_claim", notification_claim},
+    {"notification_ack", notification_ack},
+    {"notification_fail", notification_fail},
+    {"notification_list", notification_list},
+    {"notification_mark_read", notification_mark_read},
+    {"notification_dead_list", notification_dead_list},
+    {"notification_retry", notification_retry},
+};
 
 bool returns_text(std::string_view operation) {
     return operation == "calendar_feed" || operation == "calendar_feed_by_token";
@@ -422,6 +554,27 @@ EngineConfig engine_config_from_json(const json::object& config) {
         cc.feed_secret = cr.string_or("feed_secret", cc.feed_secret);
     }
     c.participants_may_share_screen = r.boolean_or("participants_may_share_screen", false);
+    if (auto* n = r.optional_object("notifications")) {
+        RequestReader nr(*n, "notifications.");
+        auto& nc = c.notifications;
+        nc.max_attempts = static_cast<int>(nr.optional_integer("max_attempts", 1, 1000).value_or(nc.max_attempts));
+        if (auto v = nr.optional_integer("first_retry_seconds", 1, 86400)) nc.first_retry = Seconds(*v);
+        if (auto v = nr.optional_integer("max_retry_seconds", 1, 7 * 86400)) nc.max_retry = Seconds(*v);
+    }
+    if (auto* pr = r.optional_object("presence")) {
+        RequestReader pj(*pr, "presence.");
+        auto& pc = c.presence;
+        pc.video_events_secret = pj.string_or("video_events_secret", pc.video_events_secret);
+        pc.jaas_webhook_secret = pj.string_or("jaas_webhook_secret", pc.jaas_webhook_secret);
+        pc.jaas_app_id = pj.string_or("jaas_app_id", pc.jaas_app_id);
+        constexpr std::int64_t max_seconds = 7LL * 24 * 3600;
+        auto secs = [&](std::string_view key, Seconds& out) {
+            if (auto v = pj.optional_integer(key, 0, max_seconds)) out = Seconds(*v);
+        };
+        secs("jaas_signature_tolerance_seconds", pc.jaas_signature_tolerance);
+        secs("presence_timeout_seconds", pc.presence_timeout);
+        secs("clock_skew_seconds", pc.clock_skew);
+    }
     return c;
 }
 

@@ -181,6 +181,67 @@ json::object to_json(const ChatPage& page) {
     return o;
 }
 
+json::object to_json(const PresenceAck& ack) {
+    json::object o;
+    o["status"] = ack.recorded ? "recorded" : "ignored";
+    o["reason"] = ack.recorded ? json::value(nullptr) : text(ack.reason);
+    return o;
+}
+
+json::object to_json(const Notification& n) {
+    json::object o;
+    o["id"] = text(n.id);
+    o["kind"] = text(to_string(n.kind));
+    o["user_id"] = text(n.user_id);
+    o["course_id"] = text(n.course_id);
+    o["session_id"] = text(n.session_id);
+    o["title"] = text(n.title);
+    o["starts_at"] = instant(n.starts_at);
+    o["ends_at"] = instant(n.ends_at);
+    o["timezone"] = text(n.timezone);
+    o["join_url"] = text(n.join_url);
+    o["cancel_reason"] = text(n.cancel_reason);
+    o["created_at"] = instant(n.created_at);
+    o["due_at"] = instant(n.due_at);
+    o["attempts"] = n.attempts;
+    o["idempotency_key"] = text(n.idempotency_key);
+    o["state"] = text(to_string(n.state));
+    o["next_attempt_at"] = n.state == NotificationState::pending ? instant(n.next_attempt_at) : json::value(nullptr);
+    o["delivered_at"] = instant(n.delivered_at);
+    o["last_error"] = text(n.last_error);
+    return o;
+}
+
+json::object to_json(const NotificationPage& page) {
+    json::object o;
+    o["notifications"] = to_json_array(page.notifications);
+    o["next_cursor"] = text(page.next_cursor);
+    return o;
+}
+
+json::object to_json(const InAppNotifications& list) {
+    json::array items;
+    items.reserve(list.notifications.size());
+    for (const auto& n : list.notifications) {
+        auto o = to_json(n);
+        o["read"] = n.read;
+        items.emplace_back(std::move(o));
+    }
+    json::object o;
+    o["notifications"] = std::move(items);
+    o["next_cursor"] = text(list.next_cursor);
+    o["read_up_to"] = text(list.read_up_to);
+    o["unread_count"] = list.unread_count;
+    return o;
+}
+
+json::object to_json(const ReadMarker& marker) {
+    json::object o;
+    o["read_up_to"] = text(marker.read_up_to);
+    o["unread_count"] = marker.unread_count;
+    return o;
+}
+
 json::object error_to_json(const Error& e) {
     json::object inner;
     inner["code"] = text(e.most_specific_code());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace livecourse {
 
@@ -54,8 +55,17 @@ AttendanceReport AttendanceLedger::compute(std::string_view session_id, const st
     std::map<std::string, PerUser, std::less<>> users;
     for (const auto& p : participants) users[p.user_id].role = p.role;
 
+    // Without the video server, a participant whose page sends heartbeats is
+    // counted from them alone: the client's join stays open when a tab is
+    // closed without a leave, the heartbeats stop.
+    std::set<std::string, std::less<>> heartbeat_users;
+    if (counted_precedence == 0)
+        for (const auto& iv : intervals)
+            if (iv.source == PresenceSource::heartbeat) heartbeat_users.insert(iv.user_id);
+
     for (const auto& iv : intervals) {
         if (precedence(iv.source) != counted_precedence) continue;
+        if (iv.source == PresenceSource::client && heartbeat_users.count(iv.user_id)) continue;
         auto& u = users[iv.user_id];
         ++u.joins;
         if (iv.source == PresenceSource::heartbeat) u.heartbeat = true;

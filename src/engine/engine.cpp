@@ -4,14 +4,19 @@
 #include <livecourse/hmac.hpp>
 #include <livecourse/ical.hpp>
 #include <livecourse/status_machine.hpp>
+#include <livecourse/video_events.hpp>
 
 #include "domain/validation.hpp"
 
+#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 namespace livecourse {
@@ -47,6 +52,7 @@ struct Engine::Impl {
     jitsi::RoomNamer namer;
     jitsi::TokenIssuer issuer;
     std::optional<HmacSha256Key> feed_key;
+    std::atomic<std::uint64_t> presence_recorded{0}, presence_ignored{0}, presence_refused{0};
 
     explicit Impl(EngineConfig c)
         : config(std::move(c)), namer(config.jitsi.room_prefix), issuer(config.jitsi) {
@@ -59,6 +65,8 @@ struct Engine::Impl {
                 throw Error::invalid("calendar.feed_secret", "calendar.feed_secret: must be at least 32 bytes");
             feed_key.emplace(config.calendar.feed_secret);
         }
+        validate_notification_config();
+        validate_presence_config();
     }
 
     const EngineLimits& limits() const { return config.limits; }
@@ -130,19 +138,77 @@ struct Engine::Impl {
     // Applies `change` to the current session and writes it with a
     // compare-and-swap on the revision, re-reading on a concurrent change so
     // that the status machine always judges the status actually stored.
-    template <class F> Session modify(std::string_view id, F&& change) {
+    // The notifications the change causes (notifications.hpp) are written in
+    // the same transaction; `actor_id`, who caused it, is not told.
+    template <class F> Session modify(std::string_view id, F&& change, std::string_view actor_id = {}) {
         for (int attempt = 0; attempt < cas_attempts; ++attempt) {
             Session current = load(id);
             Session next = current;
             change(next);  // may throw: nothing is written
             next.revision = current.revision + 1;
             next.updated_at = clock->now();
-            if (store->replace_session(next, current.revision)) {
+            auto plan = NotificationPlanner::changed(current, next, next.updated_at,
+                                                     recipients(next.course_id, actor_id));
+            if (store->replace_session(next, current.revision, plan)) {
                 forget_live(next.id);
                 return next;
             }
         }
         throw Error::conflict(reason::revision_mismatch, "the session changed concurrently; try again");
+    }
+
+    // Who a course's notifications go to: the host roster's members when it
+    // can list them, else the built-in roster's, read by the store inside
+    // the planning transaction.
+    Recipients recipients(std::string_view course_id, std::string_view actor_id) const {
+        Recipients r;
+        r.except = std::string(actor_id);
+        if (config.roster) {
+            if (auto members = roster->members(course_id)) {
+                r.users.emplace();
+                for (auto& m : *members)
+                    if (m.role != Role::none && !m.user_id.empty()) r.users->push_back(std::move(m.user_id));
+            }
+        }
+        return r;
+    }
+
+    Notification with_link(Notification n) const {
+        Session s;
+        s.course_id = n.course_id;
+        s.id = n.session_id;
+        n.join_url = event_url(s);
+        return n;
+    }
+    template <class C> C with_links(C page) const {
+        for (auto& n : page.notifications) n = with_link(std::move(n));
+        return page;
+    }
+
+    void validate_notification_config() const {
+        const auto& n = config.notifications;
+        if (n.max_attempts < 1 || n.max_attempts > 1000)
+            throw Error::invalid("notifications.max_attempts", "notifications.max_attempts: must be between 1 and 1000");
+        if (n.first_retry < Seconds(1) || n.first_retry > Seconds(86400))
+            throw Error::invalid("notifications.first_retry_seconds",
+                                 "notifications.first_retry_seconds: must be between 1 and 86400");
+        if (n.max_retry < n.first_retry || n.max_retry > Seconds(7 * 86400))
+            throw Error::invalid("notifications.max_retry_seconds",
+                                 "notifications.max_retry_seconds: must be between first_retry_seconds and 604800");
+    }
+
+    Seconds backoff(int attempts) const {
+        const auto& c = config.notifications;
+        long long d = c.first_retry.count();
+        for (int i = 1; i < attempts && d < c.max_retry.count(); ++i) d *= 2;
+        d = std::min<long long>(d, c.max_retry.count());
+        // Jitter in [d/2, d], so that consumers failing together spread out.
+        unsigned char raw[4];
+        std::uint32_t r = 0;
+        if (RAND_bytes(raw, sizeof raw) == 1) r = std::uint32_t(raw[0]) | std::uint32_t(raw[1]) << 8 |
+                                                 std::uint32_t(raw[2]) << 16 | std::uint32_t(raw[3]) << 24;
+        long long low = (d + 1) / 2;
+        return Seconds(std::max<long long>(1, low + static_cast<long long>(r % std::uint32_t(d - low + 1))));
     }
 
     Session new_session(const Actor& actor, std::string_view course_id, const SessionDraft& d, Instant now) {
@@ -211,7 +277,8 @@ struct Engine::Impl {
         }
         bool live = s.status == SessionStatus::live;
         Instant end = s.actual_end_at.value_or(live ? clock->now() : *s.actual_start_at);
-        auto r = AttendanceLedger::compute(s.id, store->participants(s.id), store->presence(s.id), *s.actual_start_at,
+        auto intervals = all_intervals(s, live ? clock->now() : end);
+        auto r = AttendanceLedger::compute(s.id, participants_of(s, intervals), intervals, *s.actual_start_at,
                                            end, live, roster->count_students(s.course_id));
         r.statistics.recording_url = s.recording_url;
         return r;
@@ -264,6 +331,136 @@ struct Engine::Impl {
         return salt;
     }
 
+    // --------------------------------------------------------- presence
+    void validate_presence_config() const {
+        const auto& p = config.presence;
+        if (!p.video_events_secret.empty() && p.video_events_secret.size() < 32)
+            throw Error::invalid("presence.video_events_secret",
+                                 "presence.video_events_secret: must be at least 32 bytes");
+        if (p.presence_timeout < Seconds(1))
+            throw Error::invalid("presence.presence_timeout_seconds", "presence.presence_timeout_seconds: must be at least 1");
+        if (p.jaas_signature_tolerance < Seconds(0))
+            throw Error::invalid("presence.jaas_signature_tolerance_seconds",
+                                 "presence.jaas_signature_tolerance_seconds: must not be negative");
+        if (p.clock_skew < Seconds(0))
+            throw Error::invalid("presence.clock_skew_seconds", "presence.clock_skew_seconds: must not be negative");
+    }
+
+    // Every interval of a session from every source; heartbeat intervals
+    // judged at `judged_at` (now while live, else the actual end).
+    std::vector<PresenceInterval> all_intervals(const Session& s, Instant judged_at) const {
+        auto out = store->presence(s.id);
+        for (const auto& h : store->heartbeat_intervals(s.id))
+            out.push_back(heartbeat_interval(h, judged_at, config.presence.presence_timeout));
+        auto video = pair_video_points(store->video_points(s.id));
+        out.insert(out.end(), std::make_move_iterator(video.begin()), std::make_move_iterator(video.end()));
+        return out;
+    }
+
+    // The admitted participants, plus the roster's role of anyone the video
+    // server saw who never went through join (a rejoin from an old link).
+    std::vector<Participant> participants_of(const Session& s, const std::vector<PresenceInterval>& intervals) const {
+        auto out = store->participants(s.id);
+        std::set<std::string, std::less<>> known;
+        for (const auto& p : out) known.insert(p.user_id);
+        for (const auto& iv : intervals) {
+            if (!known.insert(iv.user_id).second) continue;
+            Role r = roster->role_of(s.course_id, iv.user_id);
+            if (r != Role::none) out.push_back({iv.user_id, r, iv.joined_at});
+        }
+        return out;
+    }
+
+    PresenceAck ignored(const char* reason) {
+        ++presence_ignored;
+        return {false, reason};
+    }
+    PresenceAck recorded() {
+        ++presence_recorded;
+        return {true, {}};
+    }
+
+    Error refused(std::string_view reason, std::string message) {
+        ++presence_refused;
+        return Error(ErrorCode::unauthenticated, std::move(message), std::string(reason));
+    }
+
+    void check_secret(std::string_view presented) {
+        if (config.presence.video_events_secret.empty())
+            throw refused("invalid_secret", "video-server events are not configured (no video events secret)");
+        if (!jitsi::video_events_secret_matches(presented, config.presence.video_events_secret))
+            throw refused("invalid_secret", "wrong or missing video events secret");
+    }
+
+    // Turns one video-server event into points and stores them.
+    PresenceAck apply_video_event(const jitsi::VideoEvent& e) {
+        using jitsi::VideoEventKind;
+        if (e.kind != VideoEventKind::occupant_joined && e.kind != VideoEventKind::occupant_left &&
+            e.kind != VideoEventKind::room_destroyed)
+            return ignored(presence_reason::no_attendance_data);
+        auto s = store->find_session_by_room(e.room);
+        if (!s) return ignored(presence_reason::unknown_room);
+        if (!s->actual_start_at) return ignored(presence_reason::never_live);
+        Instant now = clock->now();
+        Instant latest = now + config.presence.clock_skew;
+        const char* prefix = e.source == jitsi::VideoEventSource::jaas ? "jaas:" : "es:";
+
+        // A user of ours: a member of the course, or admitted to the session.
+        auto known = [&](const std::string& user) {
+            if (user.empty() || user.size() > limits().max_id_bytes || !validate::is_utf8(user)) return false;
+            return roster->role_of(s->course_id, user) != Role::none ||
+                   store->find_participant(s->id, user).has_value();
+        };
+
+        std::vector<VideoPresencePoint> points;
+        const char* skipped = presence_reason::no_attendance_data;
+        for (const auto& o : e.occupants) {
+            if (!known(o.user_id)) {
+                skipped = presence_reason::unknown_user;
+                continue;
+            }
+            if ((o.joined_at && *o.joined_at > latest) || (o.left_at && *o.left_at > latest)) {
+                skipped = presence_reason::clock_skew;
+                continue;
+            }
+            std::string connection = prefix + o.connection;
+            if (o.joined_at) points.push_back({e.scope, connection, o.user_id, VideoPointKind::join, *o.joined_at});
+            if (o.left_at) points.push_back({e.scope, connection, o.user_id, VideoPointKind::leave, *o.left_at});
+        }
+        if (e.kind == VideoEventKind::room_destroyed && e.at) {
+            if (*e.at > latest) skipped = presence_reason::clock_skew;
+            else points.push_back({e.scope, {}, {}, VideoPointKind::room_end, *e.at});
+        }
+        if (points.empty()) return ignored(skipped);
+        auto added = store->record_video_points(s->id, e.delivery_key, points, now);
+        if (!added || *added == 0) return ignored(presence_reason::duplicate);
+        return recorded();
+    }
+
+    // Sets the recording URL of a session that took place. `replace`: the
+    // host's own choice; otherwise only while none is set. Decided inside
+    // the compare-and-swap, so that two senders never both "set it first".
+    struct SkipRecording {
+        const char* reason;
+    };
+    RecordingResult apply_recording(std::string_view id, std::string_view url, bool replace) {
+        RecordingResult out;
+        try {
+            out.session = modify(id, [&](Session& s) {
+                if (!s.actual_start_at) throw SkipRecording{presence_reason::never_live};
+                if (s.recording_url && *s.recording_url == url) throw SkipRecording{presence_reason::duplicate};
+                if (s.recording_url && !replace) throw SkipRecording{presence_reason::recording_url_already_set};
+                s.recording_url = std::string(url);
+            });
+        } catch (const SkipRecording& skip) {
+            out.session = load(id);
+            out.ack = ignored(skip.reason);
+            return out;
+        }
+        out.ack = recorded();
+        return out;
+    }
+
     std::string make_feed_token(std::string_view user, std::string_view salt) const {
         std::string msg = fmt::format("{}\n{}", user, salt);
         return base64url_encode(user) + "." + base64url_encode(require_feed_key().sign_to_string(msg));
@@ -281,13 +478,13 @@ void Engine::enroll(std::string_view course, std::string_view user, Role role) {
     validate::id("course_id", course, impl_->limits().max_id_bytes);
     validate::id("user_id", user, impl_->limits().max_id_bytes);
     if (role == Role::none) throw Error::invalid("role", "role: must be student, moderator or instructor");
-    impl_->store->set_enrollment(course, user, role);
+    impl_->store->set_enrollment(course, user, role, impl_->clock->now());
 }
 
 void Engine::unenroll(std::string_view course, std::string_view user) {
     validate::id("course_id", course, impl_->limits().max_id_bytes);
     validate::id("user_id", user, impl_->limits().max_id_bytes);
-    impl_->store->set_enrollment(course, user, Role::none);
+    impl_->store->set_enrollment(course, user, Role::none, impl_->clock->now());
 }
 
 Role Engine::role_of(std::string_view course, std::string_view user) { return impl_->roster->role_of(course, user); }
@@ -309,7 +506,8 @@ Session Engine::create_session(const Actor& actor, std::string_view course_id, c
     for (int attempt = 0;; ++attempt) {
         m.assign_identity(s);
         try {
-            m.store->insert_session(s);
+            m.store->insert_session(
+                s, NotificationPlanner::created({s}, s.created_at, m.recipients(course_id, actor.user_id)));
             return s;
         } catch (const Error& e) {
             // 80+ random bits make a clash astronomically rare; retry anyway.
@@ -349,7 +547,7 @@ Session Engine::update_session(const Actor& actor, std::string_view id, const Se
         if (patch.max_participants) s.max_participants = *patch.max_participants;
         if (patch.recording_enabled) s.recording_enabled = *patch.recording_enabled;
         m.validate_session(s);
-    });
+    }, actor.user_id);
 }
 
 Session Engine::cancel_session(const Actor& actor, std::string_view id, std::string_view reason_text) {
@@ -362,7 +560,7 @@ Session Engine::cancel_session(const Actor& actor, std::string_view id, std::str
         s.status = require_transition(s.status, SessionAction::cancel);
         if (!reason_text.empty()) s.cancel_reason = std::string(reason_text);
         if (was_live) s.actual_end_at = std::max(m.clock->now(), s.actual_start_at.value_or(m.clock->now()));
-    });
+    }, actor.user_id);
 }
 
 Session Engine::start_session(const Actor& actor, std::string_view id) {
@@ -372,7 +570,7 @@ Session Engine::start_session(const Actor& actor, std::string_view id) {
     return m.modify(id, [&](Session& s) {
         s.status = require_transition(s.status, SessionAction::start);
         s.actual_start_at = m.clock->now();
-    });
+    }, actor.user_id);
 }
 
 EndResult Engine::end_session(const Actor& actor, std::string_view id, std::optional<std::string_view> recording_url) {
@@ -384,7 +582,7 @@ EndResult Engine::end_session(const Actor& actor, std::string_view id, std::opti
         s.status = require_transition(s.status, SessionAction::end);
         s.actual_end_at = std::max(m.clock->now(), *s.actual_start_at);
         if (recording_url) s.recording_url = std::string(*recording_url);
-    });
+    }, actor.user_id);
     return {s, m.report(s).statistics};
 }
 
@@ -414,7 +612,8 @@ SeriesResult Engine::create_series(const Actor& actor, std::string_view course_i
         out.sessions.push_back(std::move(s));
     }
     m.remember_profile(actor);
-    m.store->insert_series(out.series, out.sessions);
+    m.store->insert_series(out.series, out.sessions,
+                           NotificationPlanner::created(out.sessions, now, m.recipients(course_id, actor.user_id)));
     return out;
 }
 
@@ -433,7 +632,7 @@ std::vector<Session> Engine::cancel_series(const Actor& actor, std::string_view 
             cancelled.push_back(m.modify(s.id, [&](Session& x) {
                 x.status = require_transition(x.status, SessionAction::cancel);
                 if (!reason_text.empty()) x.cancel_reason = std::string(reason_text);
-            }));
+            }, actor.user_id));
         } catch (const Error& e) {
             // Started meanwhile: a live occurrence is not part of "the rest".
             if (e.code() != ErrorCode::conflict) throw;
@@ -497,7 +696,9 @@ bool Engine::leave(const Actor& actor, std::string_view id) {
     m.require_actor(actor);
     Session s = m.load(id);
     enforce(AccessPolicy::view(m.role(s, actor)), "leave this session");
-    return m.store->close_presence(s.id, actor.user_id, m.clock->now());
+    Instant now = m.clock->now();
+    bool closed = m.store->close_presence(s.id, actor.user_id, now);
+    return m.store->close_heartbeat(s.id, actor.user_id, now) || closed;
 }
 
 // -------------------------------------------------------------- attendance
@@ -622,6 +823,165 @@ std::string Engine::ical_feed_by_token(std::string_view token) {
     auto expected = base64url_encode(key.sign_to_string(fmt::format("{}\n{}", *user, *salt)));
     if (!constant_time_equal(expected, token.substr(dot + 1))) throw invalid();
     return ical_feed(*user);
+}
+
+// ---------------------------------------------------------------- presence
+void Engine::check_video_events_secret(std::string_view secret) { impl_->check_secret(secret); }
+
+PresenceAck Engine::jitsi_event(std::string_view secret, std::string_view kind, const boost::json::object& payload) {
+    auto& m = *impl_;
+    m.check_secret(secret);
+    return m.apply_video_event(jitsi::parse_event_sync(kind, payload));
+}
+
+PresenceAck Engine::jaas_webhook(std::string_view raw_body, std::string_view signature_header) {
+    auto& m = *impl_;
+    const auto& p = m.config.presence;
+    try {
+        jitsi::verify_jaas_signature(signature_header, raw_body, p.jaas_webhook_secret, m.clock->now(),
+                                     p.jaas_signature_tolerance);
+    } catch (const Error&) {
+        ++m.presence_refused;
+        throw;
+    }
+    // Read only once the signature holds: nothing about an unsigned body,
+    // not even whether it parses, is answered.
+    if (!validate::is_utf8(raw_body)) throw Error::invalid("body", "body: must be valid UTF-8");
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(raw_body, ec);
+    if (ec || !doc.is_object()) throw Error::invalid("body", "body: must be a JSON object");
+    auto e = jitsi::parse_jaas_webhook(doc.get_object());
+    std::string expected_app = p.jaas_app_id;
+    if (expected_app.empty() && m.config.jitsi.mode == jitsi::Mode::jaas) expected_app = m.config.jitsi.app_id;
+    if (!expected_app.empty() && e.app_id != expected_app) return m.ignored(presence_reason::app_id_mismatch);
+    if (e.kind == jitsi::VideoEventKind::recording_uploaded) {
+        validate::url("data.preAuthenticatedLink", *e.recording_url, m.limits().max_url_bytes * 2);
+        auto s = m.store->find_session_by_room(e.room);
+        if (!s) return m.ignored(presence_reason::unknown_room);
+        return m.apply_recording(s->id, *e.recording_url, false).ack;
+    }
+    return m.apply_video_event(e);
+}
+
+PresenceAck Engine::heartbeat(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    enforce(AccessPolicy::view(m.role(s, actor)), "send heartbeats in this session");
+    if (s.status != SessionStatus::live) return m.ignored(presence_reason::not_live);
+    if (!m.store->find_participant(s.id, actor.user_id))
+        throw Error::forbidden(reason::not_participant, "join the session before sending heartbeats");
+    m.store->record_heartbeat(s.id, actor.user_id, m.clock->now(), m.config.presence.presence_timeout);
+    return m.recorded();
+}
+
+RecordingResult Engine::set_recording(const Actor& actor, std::string_view id, std::string_view recording_url) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::url("recording_url", recording_url, m.limits().max_url_bytes);
+    Session s = m.load(id);
+    enforce(AccessPolicy::manage(m.role(s, actor)), "set this session's recording");
+    if (!s.actual_start_at)
+        throw Error::conflict(s.status == SessionStatus::cancelled ? reason::session_cancelled : reason::not_live,
+                              "only a session that took place has a recording");
+    return m.apply_recording(s.id, recording_url, true);
+}
+
+RecordingResult Engine::set_recording_by_secret(std::string_view secret, std::string_view session,
+                                                std::string_view recording_url) {
+    auto& m = *impl_;
+    m.check_secret(secret);
+    validate::url("recording_url", recording_url, m.limits().max_url_bytes);
+    std::optional<Session> s;
+    if (!session.empty() && session.size() <= jitsi::max_room_name_length) {
+        s = m.store->find_session(session);
+        if (!s) {
+            std::string room(session);
+            for (auto& c : room) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            s = m.store->find_session_by_room(room);
+        }
+    }
+    if (!s) return {m.ignored(presence_reason::unknown_room), std::nullopt};
+    return m.apply_recording(s->id, recording_url, false);
+}
+
+PresenceCounters Engine::presence_counters() const {
+    return {impl_->presence_recorded.load(), impl_->presence_ignored.load(), impl_->presence_refused.load()};
+}
+
+// ------------------------------------------------------------ notifications
+namespace {
+void check_page(int limit, const EngineLimits& limits) {
+    if (limit < 1 || limit > limits.max_page)
+        throw Error::invalid("limit", fmt::format("limit: must be between 1 and {}", limits.max_page));
+}
+}  // namespace
+
+std::vector<Notification> Engine::claim_notifications(int limit, Seconds lease) {
+    auto& m = *impl_;
+    check_page(limit, m.limits());
+    if (lease < Seconds(1) || lease > Seconds(3600))
+        throw Error::invalid("lease_seconds", "lease_seconds: must be between 1 and 3600");
+    auto claimed = m.store->claim_notifications(m.clock->now(), limit, lease, m.config.notifications.max_attempts);
+    for (auto& n : claimed) n = m.with_link(std::move(n));
+    return claimed;
+}
+
+std::vector<std::string> Engine::ack_notifications(const std::vector<std::string>& ids) {
+    auto& m = *impl_;
+    if (ids.size() > static_cast<std::size_t>(m.limits().max_page))
+        throw Error::invalid("ids", fmt::format("ids: at most {} at once", m.limits().max_page));
+    for (const auto& id : ids) validate::id("ids", id, m.limits().max_id_bytes);
+    return m.store->ack_notifications(ids, m.clock->now());
+}
+
+Notification Engine::fail_notification(std::string_view id, std::optional<int> attempt, std::optional<Seconds> retry_in,
+                                       std::string_view error) {
+    auto& m = *impl_;
+    validate::text("error", error, m.limits().max_reason_bytes, false, true);
+    if (retry_in && (*retry_in < Seconds(0) || *retry_in > Seconds(7 * 24 * 3600)))
+        throw Error::invalid("retry_in_seconds", "retry_in_seconds: must be between 0 and 604800 (a week)");
+    auto current = m.store->find_notification(id);
+    if (!current) throw Error::not_found("notification");
+    Seconds delay = retry_in ? *retry_in : m.backoff(attempt.value_or(current->attempts));
+    auto failed = m.store->fail_notification(id, attempt, m.clock->now(), delay,
+                                             m.config.notifications.max_attempts, error);
+    if (!failed)
+        throw Error::conflict("not_claimed", "the notification is not held under this claim (acknowledged, dead, "
+                                             "never claimed, or claimed again since)");
+    return m.with_link(std::move(*failed));
+}
+
+Notification Engine::retry_notification(std::string_view id) {
+    auto& m = *impl_;
+    auto retried = m.store->retry_notification(id, m.clock->now());
+    if (!retried) {
+        if (!m.store->find_notification(id)) throw Error::not_found("notification");
+        throw Error::conflict("not_dead", "only a dead notification can be retried");
+    }
+    return m.with_link(std::move(*retried));
+}
+
+NotificationPage Engine::list_notifications_in_state(NotificationState state, std::optional<std::string_view> cursor,
+                                                     int limit) {
+    auto& m = *impl_;
+    check_page(limit, m.limits());
+    return m.with_links(m.store->notifications_in_state(state, cursor, limit));
+}
+
+InAppNotifications Engine::list_notifications(const Actor& actor, std::optional<std::string_view> cursor, int limit) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    check_page(limit, m.limits());
+    return m.with_links(m.store->user_notifications(actor.user_id, m.clock->now(), cursor, limit));
+}
+
+ReadMarker Engine::mark_notifications_read(const Actor& actor, std::string_view up_to) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    auto marker = m.store->mark_notifications_read(actor.user_id, up_to, m.clock->now());
+    if (!marker) throw Error(ErrorCode::not_found, "up_to names no notification of this user", {}, "up_to");
+    return *marker;
 }
 
 }  // namespace livecourse

@@ -19,6 +19,7 @@
 #include "store/postgres_connection.hpp"
 #include "store/postgres_schema.hpp"
 #include "store/postgres_uri.hpp"
+#include "store/outbox_cursor.hpp"
 
 #include <livecourse/error.hpp>
 #include <livecourse/store.hpp>
@@ -26,6 +27,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <utility>
 
 namespace livecourse {
 
@@ -259,6 +262,259 @@ bool room_name_clash(const Failure& f) {
     return f.sqlstate() == "23505" && f.constraint() == "sessions_room_name_unique";
 }
 
+// ------------------------------------------------------ notification outbox
+#define NTF_COLUMNS(p)                                                                                           \
+    p "id, " p "kind, " p "user_id, " p "course_id, " p "session_id, " p "title, " EPOCH(p "starts_at") ", " EPOCH( \
+        p "ends_at") ", " p "timezone, " p "cancel_reason, " EPOCH(p "created_at") ", " EPOCH(p "due_at") ", " p       \
+                     "attempts, " p "idempotency_key, " p "state, " EPOCH(p "available_at") ", " EPOCH(               \
+                         p "delivered_at") ", " p "last_error"
+#define NTF_REMINDER_KINDS "('reminder_24h', 'reminder_1h')"
+
+namespace sql_outbox {
+// Writers that plan for a course serialise on it (a transaction-scoped
+// advisory lock keyed by the course), so that a session created or moved
+// while someone enrolls is seen by one of the two: READ COMMITTED alone
+// would let each miss the other's uncommitted row.
+const Statement lock_course{"lc_ntf_lock_course", "SELECT pg_advisory_xact_lock(1818455668, hashtext($1::text))"};
+// 1 key prefix, 2 user, 3 kind, 4 course, 5 session, 6 title, 7 starts_at,
+// 8 ends_at, 9 timezone, 10 cancel_reason, 11 created_at, 12 due_at,
+// 13 except, 14 reminded_only, 15 now.
+const Statement plan_for_user{
+    "lc_ntf_plan_for_user",
+    "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, ends_at, "
+    "timezone, cancel_reason, created_at, due_at, available_at) SELECT $1::text || $2::text, $3::text, $2::text, "
+    "$4::text, $5::bigint, $6::text, " TS(7) ", " TS(8) ", $9::text, $10::text, " TS(11) ", " TS(12) ", " TS(
+        12) " WHERE $2::text <> $13::text AND (NOT $14::boolean OR EXISTS (SELECT 1 FROM notifications r WHERE "
+            "r.session_id = $5::bigint AND r.user_id = $2::text AND r.kind IN " NTF_REMINDER_KINDS
+            " AND r.due_at <= " TS(15) ")) ON CONFLICT (idempotency_key) DO NOTHING"};
+// The same for every member of the course in the built-in roster: 1 key
+// prefix, 2 kind, 3 course, 4 session, 5 title, 6 starts_at, 7 ends_at,
+// 8 timezone, 9 cancel_reason, 10 created_at, 11 due_at, 12 except,
+// 13 reminded_only, 14 now.
+const Statement plan_for_members{
+    "lc_ntf_plan_for_members",
+    "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, ends_at, "
+    "timezone, cancel_reason, created_at, due_at, available_at) SELECT $1::text || e.user_id, $2::text, e.user_id, "
+    "$3::text, $4::bigint, $5::text, " TS(6) ", " TS(7) ", $8::text, $9::text, " TS(10) ", " TS(11) ", " TS(
+        11) " FROM enrollments e WHERE e.course_id = $3::text AND e.user_id <> $12::text AND (NOT $13::boolean OR "
+            "EXISTS (SELECT 1 FROM notifications r WHERE r.session_id = $4::bigint AND r.user_id = e.user_id AND "
+            "r.kind IN " NTF_REMINDER_KINDS " AND r.due_at <= " TS(14) ")) ON CONFLICT (idempotency_key) DO NOTHING"};
+const Statement drop_not_yet_due{"lc_ntf_drop_not_yet_due",
+                                 "DELETE FROM notifications WHERE session_id = $1 AND kind IN " NTF_REMINDER_KINDS
+                                 " AND state = 'pending' AND due_at > " TS(2)};
+const Statement drop_undelivered{"lc_ntf_drop_undelivered", "DELETE FROM notifications WHERE session_id = $1 AND "
+                                                            "kind IN " NTF_REMINDER_KINDS " AND state = 'pending'"};
+const Statement drop_user_pending{"lc_ntf_drop_user_pending",
+                                  "DELETE FROM notifications WHERE user_id = $1 AND course_id = $2 AND state = "
+                                  "'pending'"};
+// 1 kind, 2 user, 3 now, 4 seconds before the start, 5 course.
+const Statement plan_enrollment{
+    "lc_ntf_plan_enrollment",
+    "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, ends_at, "
+    "timezone, cancel_reason, created_at, due_at, available_at) SELECT $1::text || ':' || s.id || ':' || " EPOCH(
+        "s.starts_at") " || ':' || $2::text, $1::text, $2::text, s.course_id, s.id, s.title, s.starts_at, s.ends_at, "
+                       "s.timezone, NULL, " TS(3) ", s.starts_at - $4::bigint * interval '1 second', s.starts_at - "
+                                              "$4::bigint * interval '1 second' FROM sessions s WHERE s.course_id = "
+                                              "$5::text AND s.status = 'scheduled' AND s.starts_at - $4::bigint * "
+                                              "interval '1 second' >= " TS(3) " AND s.instructor_id <> $2::text ON "
+                                                                              "CONFLICT (idempotency_key) DO NOTHING"};
+const Statement expire_exhausted{
+    "lc_ntf_expire_exhausted",
+    "UPDATE notifications SET state = 'dead', last_error = 'the lease of the last attempt expired without an "
+    "acknowledgement' WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND available_at <= " TS(
+        1) " AND attempts >= $2 FOR UPDATE SKIP LOCKED)"};
+// SKIP LOCKED: concurrent claimers pass over each other's rows instead of
+// queueing behind them; a row whose lease another claimer just took is
+// re-checked on its newest version and no longer qualifies.
+const Statement claim{"lc_ntf_claim",
+                      "UPDATE notifications n SET attempts = n.attempts + 1, available_at = " TS(
+                          2) ", leased_until = " TS(2) " FROM (SELECT id FROM notifications WHERE state = 'pending' AND available_at <= " TS(
+                          1) " AND attempts < $4 ORDER BY available_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) c WHERE "
+                             "n.id = c.id RETURNING " NTF_COLUMNS("n.")};
+const Statement ack{"lc_ntf_ack", "UPDATE notifications SET state = 'delivered', delivered_at = " TS(
+                                      2) " WHERE id = ANY ($1::bigint[]) AND state IN ('pending', 'dead') AND "
+                                         "attempts > 0 RETURNING id"};
+const Statement fail{"lc_ntf_fail",
+                     "UPDATE notifications SET state = CASE WHEN attempts >= $3 THEN 'dead' ELSE 'pending' END, "
+                     "available_at = " TS(2) ", leased_until = NULL, last_error = $4 WHERE id = $1 AND state = 'pending' "
+                                             "AND leased_until IS NOT NULL AND ($5::integer IS NULL OR attempts = $5::integer) RETURNING " NTF_COLUMNS(
+                                                 "")};
+const Statement retry{"lc_ntf_retry", "UPDATE notifications SET state = 'pending', attempts = 0, available_at = " TS(
+                                          2) ", leased_until = NULL, last_error = NULL WHERE id = $1 AND state = 'dead' RETURNING " NTF_COLUMNS("")};
+const Statement find{"lc_ntf_find", "SELECT " NTF_COLUMNS("") " FROM notifications WHERE id = $1"};
+const Statement in_state{"lc_ntf_in_state", "SELECT " NTF_COLUMNS("") " FROM notifications WHERE state = $1 AND id > "
+                                                                      "$2 ORDER BY id LIMIT $3"};
+const Statement user_list{"lc_ntf_user_list",
+                          "SELECT " NTF_COLUMNS("") " FROM notifications WHERE user_id = $1 AND due_at <= " TS(
+                              2) " AND (due_at, id) < (" TS(3) ", $4::bigint) ORDER BY due_at DESC, id DESC LIMIT $5"};
+const Statement marker{"lc_ntf_marker", "SELECT " EPOCH("due_at") ", notification_id FROM notification_reads WHERE "
+                                                                 "user_id = $1"};
+const Statement unread{"lc_ntf_unread", "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND due_at <= " TS(
+                                            2) " AND (due_at, id) > (" TS(3) ", $4::bigint)"};
+const Statement due_of_own{"lc_ntf_due_of_own", "SELECT " EPOCH("due_at") " FROM notifications WHERE id = $1 AND "
+                                                                         "user_id = $2 AND due_at <= " TS(3)};
+const Statement move_marker{
+    "lc_ntf_move_marker",
+    "INSERT INTO notification_reads (user_id, due_at, notification_id) VALUES ($1, " TS(2) ", $3) ON CONFLICT "
+                                                                                          "(user_id) DO UPDATE SET "
+                                                                                          "due_at = EXCLUDED.due_at, "
+                                                                                          "notification_id = "
+                                                                                          "EXCLUDED.notification_id "
+                                                                                          "WHERE (EXCLUDED.due_at, "
+                                                                                          "EXCLUDED.notification_id) "
+                                                                                          "> (notification_reads.due_"
+                                                                                          "at, notification_reads."
+                                                                                          "notification_id)"};
+}  // namespace sql_outbox
+
+Notification read_notification(const Result& r, int i) {
+    Notification n;
+    n.id = r.text(i, 0);
+    n.kind = parse_notification_kind(r.view(i, 1)).value_or(NotificationKind::reminder_1h);
+    n.user_id = r.text(i, 2);
+    n.course_id = r.text(i, 3);
+    n.session_id = r.text(i, 4);
+    n.title = r.text(i, 5);
+    n.starts_at = at(r.integer(i, 6));
+    n.ends_at = at(r.integer(i, 7));
+    n.timezone = r.text(i, 8);
+    n.cancel_reason = r.opt_text(i, 9);
+    n.created_at = at(r.integer(i, 10));
+    n.due_at = at(r.integer(i, 11));
+    n.attempts = static_cast<int>(r.integer(i, 12));
+    n.idempotency_key = r.text(i, 13);
+    n.state = parse_notification_state(r.view(i, 14)).value_or(NotificationState::pending);
+    n.next_attempt_at = at(r.integer(i, 15));
+    n.delivered_at = opt_time(r, i, 16);
+    n.last_error = r.opt_text(i, 17);
+    return n;
+}
+
+std::vector<Notification> read_notifications(const Result& r) {
+    std::vector<Notification> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(read_notification(r, i));
+    return out;
+}
+
+void add_planned(Connection& c, const NotificationPlan& plan, const PlannedNotification& n, bool reminded_only) {
+    auto session = parse_id(n.session_id).value_or(0);
+    if (plan.recipients.users) {
+        for (const auto& user : *plan.recipients.users)
+            c.exec(sql_outbox::plan_for_user, Params()
+                                                  .text(n.key_prefix)
+                                                  .text(user)
+                                                  .text(to_string(n.kind))
+                                                  .text(n.course_id)
+                                                  .integer(session)
+                                                  .text(n.title)
+                                                  .integer(secs(n.starts_at))
+                                                  .integer(secs(n.ends_at))
+                                                  .text(n.timezone)
+                                                  .optional(n.cancel_reason)
+                                                  .integer(secs(n.created_at))
+                                                  .integer(secs(n.due_at))
+                                                  .text(plan.recipients.except)
+                                                  .boolean(reminded_only)
+                                                  .integer(secs(plan.now)));
+    } else {
+        c.exec(sql_outbox::plan_for_members, Params()
+                                                 .text(n.key_prefix)
+                                                 .text(to_string(n.kind))
+                                                 .text(n.course_id)
+                                                 .integer(session)
+                                                 .text(n.title)
+                                                 .integer(secs(n.starts_at))
+                                                 .integer(secs(n.ends_at))
+                                                 .text(n.timezone)
+                                                 .optional(n.cancel_reason)
+                                                 .integer(secs(n.created_at))
+                                                 .integer(secs(n.due_at))
+                                                 .text(plan.recipients.except)
+                                                 .boolean(reminded_only)
+                                                 .integer(secs(plan.now)));
+    }
+}
+
+// Inside the caller's transaction, after lock_course.
+void apply_plan(Connection& c, const NotificationPlan& plan) {
+    if (plan.drop != ReminderDrop::none)
+        for (const auto& session : plan.drop_sessions) {
+            auto key = parse_id(session).value_or(0);
+            if (plan.drop == ReminderDrop::not_yet_due)
+                c.exec(sql_outbox::drop_not_yet_due, Params().integer(key).integer(secs(plan.now)));
+            else
+                c.exec(sql_outbox::drop_undelivered, Params().integer(key));
+        }
+    for (const auto& n : plan.notify) add_planned(c, plan, n, false);
+    for (const auto& n : plan.notify_reminded) add_planned(c, plan, n, true);
+}
+
+std::string bigint_array(const std::vector<std::int64_t>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) out += ',';
+        out += std::to_string(values[i]);
+    }
+    return out + "}";
+}
+
+// The user's read marker as (due seconds, id), (-1, 0) when none.
+std::pair<std::int64_t, std::int64_t> marker_of(Connection& c, std::string_view user) {
+    auto r = c.exec(sql_outbox::marker, Params().text(user));
+    if (!r.rows()) return {-1, 0};
+    return {r.integer(0, 0), r.integer(0, 1)};
+}
+
+ReadMarker read_marker(Connection& c, std::string_view user, Instant now) {
+    auto [due, id] = marker_of(c, user);
+    ReadMarker m;
+    if (due >= 0) m.read_up_to = std::to_string(id);
+    m.unread_count = c.exec(sql_outbox::unread, Params().text(user).integer(secs(now)).integer(due).integer(id))
+                         .integer(0, 0);
+    return m;
+}
+
+// The presence statements (video-server points, heartbeats).
+namespace presence_sql {
+const Statement insert_delivery{"lc_insert_video_delivery",
+                                "INSERT INTO video_deliveries (delivery_key, session_id, received_at) VALUES ($1, $2, " TS(
+                                    3) ") ON CONFLICT (delivery_key) DO NOTHING"};
+// All the points of one report in one statement (parallel arrays).
+const Statement insert_points{
+    "lc_insert_video_points",
+    "INSERT INTO video_points (session_id, scope, connection, kind, at, user_id) SELECT $1::bigint, p.scope, "
+    "p.connection, p.kind, to_timestamp(p.at), p.user_id FROM unnest($2::text[], $3::text[], $4::text[], "
+    "$5::bigint[], $6::text[]) AS p (scope, connection, kind, at, user_id) ON CONFLICT DO NOTHING"};
+const Statement video_points{"lc_video_points", "SELECT scope, connection, kind, " EPOCH(
+                                                    "at") ", user_id FROM video_points WHERE session_id = $1"};
+const Statement close_stale_heartbeat{
+    "lc_close_stale_heartbeat",
+    "UPDATE heartbeats SET left_at = last_seen_at WHERE session_id = $1 AND user_id = $2 AND left_at IS NULL AND "
+    "$3::bigint - " EPOCH("last_seen_at") " > $4::bigint"};
+// RETURNING xmax = 0: true when the row was inserted rather than updated.
+const Statement upsert_heartbeat{
+    "lc_upsert_heartbeat",
+    "INSERT INTO heartbeats (session_id, user_id, joined_at, last_seen_at) VALUES ($1, $2, " TS(3) ", " TS(
+        3) ") ON CONFLICT (session_id, user_id) WHERE left_at IS NULL DO UPDATE SET last_seen_at = "
+           "GREATEST(heartbeats.last_seen_at, EXCLUDED.last_seen_at) RETURNING (xmax = 0)"};
+const Statement close_heartbeat{"lc_close_heartbeat",
+                                "UPDATE heartbeats SET left_at = GREATEST(joined_at, " TS(
+                                    3) ") WHERE session_id = $1 AND user_id = $2 AND left_at IS NULL"};
+const Statement heartbeat_intervals{"lc_heartbeat_intervals",
+                                    "SELECT user_id, " EPOCH("joined_at") ", " EPOCH("last_seen_at") ", " EPOCH(
+                                        "left_at") " FROM heartbeats WHERE session_id = $1 ORDER BY id"};
+}  // namespace presence_sql
+
+const char* video_point_kind_name(VideoPointKind k) {
+    switch (k) {
+    case VideoPointKind::join: return "join";
+    case VideoPointKind::leave: return "leave";
+    case VideoPointKind::room_end: return "room_end";
+    }
+    return "join";
+}
+
 class PostgresStore final : public Store {
 public:
     explicit PostgresStore(const PostgresOptions& o)
@@ -342,27 +598,8 @@ public:
     }
 
     bool replace_session(const Session& s, std::int64_t expected_revision) override {
-        auto key = parse_id(s.id);
-        if (!key) return false;
-        bool closes = s.status == SessionStatus::ended || s.status == SessionStatus::cancelled;
-        Params p;
-        session_fields(p, s).integer(*key).integer(expected_revision);
-        auto update = [&](Connection& c) {
-            try {
-                return c.exec(sql::replace_session, p).affected() == 1;
-            } catch (const Failure& f) {
-                if (room_name_clash(f)) throw Error::conflict("room_name_taken", "a session with this room name already exists");
-                throw;
-            }
-        };
-        // One statement unless intervals must be closed with it.
-        if (!closes) return run("update a session", update);
-        return transaction("update a session", [&](Connection& c) {
-            if (!update(c)) return false;
-            c.exec(sql::close_all_presence,
-                   Params().integer(*key).integer(secs(s.actual_end_at.value_or(s.updated_at))));
-            return true;
-        });
+        // One path for every session update: see the outbox overload below.
+        return replace_session(s, expected_revision, NotificationPlan{});
     }
 
     std::vector<Session> list_sessions(std::string_view course, SessionFilter filter) override {
@@ -567,6 +804,283 @@ public:
 
     void set_feed_salt(std::string_view user, std::string_view salt) override {
         run("save a feed salt", [&](Connection& c) { c.exec(sql::set_feed_salt, Params().text(user).text(salt)); });
+    }
+
+    // --------------------------------------------------- notification outbox
+    void insert_session(const Session& s, const NotificationPlan& plan) override {
+        if (plan.empty()) return run("insert a session", [&](Connection& c) { insert_session_row(c, s); });
+        transaction("insert a session", [&](Connection& c) {
+            c.exec(sql_outbox::lock_course, Params().text(s.course_id));
+            insert_session_row(c, s);
+            apply_plan(c, plan);
+        });
+    }
+
+    bool replace_session(const Session& s, std::int64_t expected_revision, const NotificationPlan& plan) override {
+        auto key = parse_id(s.id);
+        if (!key) return false;
+        bool closes = s.status == SessionStatus::ended || s.status == SessionStatus::cancelled;
+        Params p;
+        session_fields(p, s).integer(*key).integer(expected_revision);
+        auto update = [&](Connection& c) {
+            try {
+                return c.exec(sql::replace_session, p).affected() == 1;
+            } catch (const Failure& f) {
+                if (room_name_clash(f)) throw Error::conflict("room_name_taken", "a session with this room name already exists");
+                throw;
+            }
+        };
+        // One statement unless intervals must be closed or notifications planned with it.
+        if (!closes && plan.empty()) return run("update a session", update);
+        return transaction("update a session", [&](Connection& c) {
+            if (!plan.empty()) c.exec(sql_outbox::lock_course, Params().text(s.course_id));
+            if (!update(c)) return false;
+            if (closes)
+                c.exec(sql::close_all_presence,
+                       Params().integer(*key).integer(secs(s.actual_end_at.value_or(s.updated_at))));
+            apply_plan(c, plan);
+            return true;
+        });
+    }
+
+    void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences,
+                       const NotificationPlan& plan) override {
+        transaction("insert a series", [&](Connection& c) {
+            if (!plan.empty()) c.exec(sql_outbox::lock_course, Params().text(series.course_id));
+            c.exec(sql::insert_series, Params()
+                                           .integer(parse_id(series.id).value_or(0))
+                                           .text(series.course_id)
+                                           .text(series.instructor_id)
+                                           .text(series.rule)
+                                           .integer(secs(series.created_at)));
+            for (const auto& s : occurrences) insert_session_row(c, s);
+            apply_plan(c, plan);
+        });
+    }
+
+    void set_enrollment(std::string_view course, std::string_view user, Role role, Instant now) override {
+        transaction("set an enrollment", [&](Connection& c) {
+            c.exec(sql_outbox::lock_course, Params().text(course));
+            if (role == Role::none) {
+                c.exec(sql::delete_enrollment, Params().text(course).text(user));
+                c.exec(sql_outbox::drop_user_pending, Params().text(user).text(course));
+                return;
+            }
+            c.exec(sql::upsert_enrollment, Params().text(course).text(user).text(to_string(role)));
+            for (const auto& rule : reminder_rules)
+                c.exec(sql_outbox::plan_enrollment, Params()
+                                                        .text(to_string(rule.kind))
+                                                        .text(user)
+                                                        .integer(secs(now))
+                                                        .integer(rule.before.count())
+                                                        .text(course));
+        });
+    }
+
+    std::vector<Notification> claim_notifications(Instant now, int limit, Seconds lease, int max_attempts) override {
+        return run("claim notifications", [&](Connection& c) {
+            c.exec(sql_outbox::expire_exhausted, Params().integer(secs(now)).integer(max_attempts));
+            auto out = read_notifications(c.exec(
+                sql_outbox::claim,
+                Params().integer(secs(now)).integer(secs(now + lease)).integer(limit).integer(max_attempts)));
+            std::sort(out.begin(), out.end(), [](const Notification& a, const Notification& b) {
+                return a.due_at != b.due_at ? a.due_at < b.due_at : parse_id(a.id) < parse_id(b.id);
+            });
+            return out;
+        });
+    }
+
+    std::vector<std::string> ack_notifications(const std::vector<std::string>& ids, Instant now) override {
+        std::vector<std::int64_t> keys;
+        for (const auto& id : ids)
+            if (auto k = parse_id(id)) keys.push_back(*k);
+        if (keys.empty()) return {};
+        return run("acknowledge notifications", [&](Connection& c) {
+            auto r = c.exec(sql_outbox::ack, Params().text(bigint_array(keys)).integer(secs(now)));
+            std::vector<std::int64_t> acked;
+            for (int i = 0; i < r.rows(); ++i) acked.push_back(r.integer(i, 0));
+            std::vector<std::string> out;
+            for (auto k : keys)  // in the caller's order
+                if (std::find(acked.begin(), acked.end(), k) != acked.end()) out.push_back(std::to_string(k));
+            return out;
+        });
+    }
+
+    std::optional<Notification> fail_notification(std::string_view id, std::optional<int> attempt, Instant now,
+                                                  Seconds retry_in, int max_attempts,
+                                                  std::string_view error) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return run("record a failed attempt", [&](Connection& c) -> std::optional<Notification> {
+            Params p;
+            p.integer(*key).integer(secs(now + retry_in)).integer(max_attempts).text(error);
+            if (attempt) p.integer(*attempt);
+            else p.null();
+            auto r = c.exec(sql_outbox::fail, p);
+            if (!r.rows()) return std::nullopt;
+            return read_notification(r, 0);
+        });
+    }
+
+    std::optional<Notification> retry_notification(std::string_view id, Instant now) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return run("retry a notification", [&](Connection& c) -> std::optional<Notification> {
+            auto r = c.exec(sql_outbox::retry, Params().integer(*key).integer(secs(now)));
+            if (!r.rows()) return std::nullopt;
+            return read_notification(r, 0);
+        });
+    }
+
+    std::optional<Notification> find_notification(std::string_view id) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return run("read a notification", [&](Connection& c) -> std::optional<Notification> {
+            auto r = c.exec(sql_outbox::find, Params().integer(*key));
+            if (!r.rows()) return std::nullopt;
+            return read_notification(r, 0);
+        });
+    }
+
+    NotificationPage notifications_in_state(NotificationState state, std::optional<std::string_view> cursor,
+                                            int limit) override {
+        std::int64_t after = cursor ? store_detail::parse_id_cursor(*cursor) : 0;
+        return run("list notifications", [&](Connection& c) {
+            NotificationPage page;
+            page.notifications = read_notifications(
+                c.exec(sql_outbox::in_state, Params().text(to_string(state)).integer(after).integer(limit + 1)));
+            if (static_cast<int>(page.notifications.size()) > limit) {
+                page.notifications.pop_back();
+                page.next_cursor = page.notifications.back().id;
+            }
+            return page;
+        });
+    }
+
+    InAppNotifications user_notifications(std::string_view user, Instant now, std::optional<std::string_view> cursor,
+                                          int limit) override {
+        std::pair<std::int64_t, std::int64_t> before{secs(now) + 1, std::numeric_limits<std::int64_t>::max()};
+        if (cursor) before = store_detail::parse_due_cursor(*cursor);
+        return run("list notifications", [&](Connection& c) {
+            InAppNotifications out;
+            auto marker = read_marker(c, user, now);
+            out.read_up_to = marker.read_up_to;
+            out.unread_count = marker.unread_count;
+            auto read_to = marker_of(c, user);
+            out.notifications = read_notifications(c.exec(
+                sql_outbox::user_list,
+                Params().text(user).integer(secs(now)).integer(before.first).integer(before.second).integer(limit + 1)));
+            for (auto& n : out.notifications)
+                n.read = std::pair<std::int64_t, std::int64_t>{secs(n.due_at), parse_id(n.id).value_or(0)} <= read_to;
+            if (static_cast<int>(out.notifications.size()) > limit) {
+                out.notifications.pop_back();
+                const auto& last = out.notifications.back();
+                out.next_cursor = store_detail::due_cursor(last.due_at, last.id);
+            }
+            return out;
+        });
+    }
+
+    std::optional<ReadMarker> mark_notifications_read(std::string_view user, std::string_view up_to,
+                                                      Instant now) override {
+        auto key = parse_id(up_to);
+        if (!key) return std::nullopt;
+        return transaction("mark notifications read", [&](Connection& c) -> std::optional<ReadMarker> {
+            auto r = c.exec(sql_outbox::due_of_own, Params().integer(*key).text(user).integer(secs(now)));
+            if (!r.rows()) return std::nullopt;
+            // Forward only: a stale page marking an older one read never
+            // unreads the newer ones.
+            c.exec(sql_outbox::move_marker, Params().text(user).integer(r.integer(0, 0)).integer(*key));
+            return read_marker(c, user, now);
+        });
+    }
+
+    // ------------------------------------ video-server presence, heartbeats
+    std::optional<int> record_video_points(std::string_view session_id, std::optional<std::string_view> delivery_key,
+                                           const std::vector<VideoPresencePoint>& points, Instant received) override {
+        auto key = parse_id(session_id);
+        if (!key) return 0;
+        std::vector<std::string> scopes, connections, kinds, users;
+        std::string ats = "{";
+        for (const auto& p : points) {
+            scopes.push_back(p.scope);
+            connections.push_back(p.connection);
+            kinds.push_back(video_point_kind_name(p.kind));
+            users.push_back(p.user_id);
+            if (ats.size() > 1) ats += ',';
+            ats += std::to_string(secs(p.at));
+        }
+        ats += '}';
+        Params insert;
+        insert.integer(*key).text(text_array(scopes)).text(text_array(connections)).text(text_array(kinds)).text(ats).text(
+            text_array(users));
+        auto add = [&](Connection& c) { return static_cast<int>(c.exec(presence_sql::insert_points, insert).affected()); };
+        if (!delivery_key) return run("record video presence", add);
+        // The key and the points commit together: a delivery whose points
+        // were lost with a failed commit is not remembered as seen.
+        return transaction("record video presence", [&](Connection& c) -> std::optional<int> {
+            auto d = c.exec(presence_sql::insert_delivery,
+                            Params().text(*delivery_key).integer(*key).integer(secs(received)));
+            if (d.affected() == 0) return std::nullopt;
+            return add(c);
+        });
+    }
+
+    std::vector<VideoPresencePoint> video_points(std::string_view session_id) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return run("read video presence", [&](Connection& c) {
+            auto r = c.exec(presence_sql::video_points, Params().integer(*key));
+            std::vector<VideoPresencePoint> out;
+            for (int i = 0; i < r.rows(); ++i) {
+                VideoPresencePoint p;
+                p.scope = r.text(i, 0);
+                p.connection = r.text(i, 1);
+                auto kind = r.view(i, 2);
+                p.kind = kind == "leave" ? VideoPointKind::leave
+                         : kind == "room_end" ? VideoPointKind::room_end
+                                              : VideoPointKind::join;
+                p.at = at(r.integer(i, 3));
+                p.user_id = r.text(i, 4);
+                out.push_back(std::move(p));
+            }
+            return out;
+        });
+    }
+
+    bool record_heartbeat(std::string_view session_id, std::string_view user, Instant when, Seconds timeout) override {
+        auto key = parse_id(session_id);
+        if (!key) return false;
+        // Under READ COMMITTED a concurrent heartbeat of the same user waits
+        // on the row the first one closes or inserts, then sees it: the open
+        // interval stays unique (the partial index is the upsert's arbiter).
+        return transaction("record a heartbeat", [&](Connection& c) {
+            c.exec(presence_sql::close_stale_heartbeat,
+                   Params().integer(*key).text(user).integer(secs(when)).integer(timeout.count()));
+            return c.exec(presence_sql::upsert_heartbeat, Params().integer(*key).text(user).integer(secs(when)))
+                .boolean(0, 0);
+        });
+    }
+
+    bool close_heartbeat(std::string_view session_id, std::string_view user, Instant when) override {
+        auto key = parse_id(session_id);
+        if (!key) return false;
+        return run("close a heartbeat interval", [&](Connection& c) {
+            return c.exec(presence_sql::close_heartbeat, Params().integer(*key).text(user).integer(secs(when)))
+                       .affected() == 1;
+        });
+    }
+
+    std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return run("read heartbeats", [&](Connection& c) {
+            auto r = c.exec(presence_sql::heartbeat_intervals, Params().integer(*key));
+            std::vector<HeartbeatInterval> out;
+            for (int i = 0; i < r.rows(); ++i)
+                out.push_back({r.text(i, 0), at(r.integer(i, 1)), at(r.integer(i, 2)), opt_time(r, i, 3)});
+            return out;
+        });
     }
 
 private:

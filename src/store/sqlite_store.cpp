@@ -14,12 +14,14 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "store/outbox_cursor.hpp"
 #include "store/write_group.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <random>
 #include <thread>
 #include <mutex>
@@ -157,6 +159,72 @@ CREATE TABLE chat (
 CREATE INDEX chat_by_session ON chat (session_id, id);
 CREATE TABLE feed_salts (user_id TEXT PRIMARY KEY, salt TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // Presence the video server reports (a set of points, see presence.hpp),
+    // the JaaS deliveries already seen, and heartbeat intervals.
+    R"sql(
+CREATE TABLE video_points (
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  scope TEXT NOT NULL,
+  connection TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('join', 'leave', 'room_end')),
+  at INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  PRIMARY KEY (session_id, scope, connection, kind, at)
+) WITHOUT ROWID;
+CREATE TABLE video_deliveries (
+  delivery_key TEXT PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE heartbeats (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  left_at INTEGER
+);
+CREATE UNIQUE INDEX heartbeats_open ON heartbeats (session_id, user_id) WHERE left_at IS NULL;
+CREATE INDEX heartbeats_by_session ON heartbeats (session_id, id);
+)sql",
+    // The notification outbox (issue 12): one row per recipient and event;
+    // `available_at` is when a pending row may next be claimed (due_at, then
+    // the end of a lease or of a backoff); `leased_until` is set by a claim
+    // and cleared by the failure report of that claim. AUTOINCREMENT: an id,
+    // which is also the webhook-id, is never reused.
+    R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('reminder_24h', 'reminder_1h', 'session_live', 'session_cancelled',
+                                     'session_rescheduled', 'recording_available')),
+  user_id TEXT NOT NULL,
+  course_id TEXT NOT NULL,
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  title TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL,
+  timezone TEXT NOT NULL,
+  cancel_reason TEXT,
+  created_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  available_at INTEGER NOT NULL,
+  leased_until INTEGER,
+  delivered_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX notifications_claimable ON notifications (available_at, id) WHERE state = 'pending';
+CREATE INDEX notifications_by_user ON notifications (user_id, due_at, id);
+CREATE INDEX notifications_by_session ON notifications (session_id, user_id);
+CREATE INDEX notifications_by_state ON notifications (state, id);
+CREATE TABLE notification_reads (
+  user_id TEXT PRIMARY KEY,
+  due_at INTEGER NOT NULL,
+  notification_id INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
 
@@ -167,6 +235,18 @@ constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
 
 Instant at(std::int64_t s) { return Instant(Seconds(s)); }
 std::int64_t secs(Instant t) { return t.time_since_epoch().count(); }
+
+const char* video_point_kind_name(VideoPointKind k) {
+    switch (k) {
+    case VideoPointKind::join: return "join";
+    case VideoPointKind::leave: return "leave";
+    case VideoPointKind::room_end: return "room_end";
+    }
+    return "join";
+}
+VideoPointKind parse_video_point_kind(const std::string& s) {
+    return s == "leave" ? VideoPointKind::leave : s == "room_end" ? VideoPointKind::room_end : VideoPointKind::join;
+}
 
 std::optional<std::string> opt_text(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
@@ -254,6 +334,150 @@ const char* const insert_session_sql =
     "actual_end_at, recording_url, cancel_reason, series_id, revision, created_at, updated_at, id) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 
+// ------------------------------------------------------ notification outbox
+// Columns of a notification row, in the order read_notification reads them.
+#define NOTIFICATION_COLUMNS                                                                                    \
+    "id, kind, user_id, course_id, session_id, title, starts_at, ends_at, timezone, cancel_reason, created_at, " \
+    "due_at, attempts, idempotency_key, state, available_at, delivered_at, last_error"
+
+Notification read_notification(SQLite::Statement& q) {
+    Notification n;
+    n.id = std::to_string(q.getColumn(0).getInt64());
+    n.kind = parse_notification_kind(q.getColumn(1).getString()).value_or(NotificationKind::reminder_1h);
+    n.user_id = q.getColumn(2).getString();
+    n.course_id = q.getColumn(3).getString();
+    n.session_id = std::to_string(q.getColumn(4).getInt64());
+    n.title = q.getColumn(5).getString();
+    n.starts_at = at(q.getColumn(6).getInt64());
+    n.ends_at = at(q.getColumn(7).getInt64());
+    n.timezone = q.getColumn(8).getString();
+    n.cancel_reason = opt_text(q.getColumn(9));
+    n.created_at = at(q.getColumn(10).getInt64());
+    n.due_at = at(q.getColumn(11).getInt64());
+    n.attempts = q.getColumn(12).getInt();
+    n.idempotency_key = q.getColumn(13).getString();
+    n.state = parse_notification_state(q.getColumn(14).getString()).value_or(NotificationState::pending);
+    n.next_attempt_at = at(q.getColumn(15).getInt64());
+    n.delivered_at = opt_time(q.getColumn(16));
+    n.last_error = opt_text(q.getColumn(17));
+    return n;
+}
+
+// A plan's copies for one recipient, or (user empty) for every member of the
+// course in the built-in roster; `reminded_only` keeps the recipients already
+// reminded of the session. Parameters: 1 key prefix, 2 user, 3 kind,
+// 4 course, 5 session, 6 title, 7 starts_at, 8 ends_at, 9 timezone,
+// 10 cancel_reason, 11 created_at, 12 due_at, 13 except, 14 reminded_only,
+// 15 now.
+const char* const plan_for_user_sql =
+    "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, ends_at, "
+    "timezone, cancel_reason, created_at, due_at, available_at) SELECT ?1 || ?2, ?3, ?2, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?12 WHERE ?2 <> ?13 AND (?14 = 0 OR EXISTS (SELECT 1 FROM notifications r WHERE r.session_id = "
+    "?5 AND r.user_id = ?2 AND r.kind IN ('reminder_24h', 'reminder_1h') AND r.due_at <= ?15)) "
+    "ON CONFLICT (idempotency_key) DO NOTHING";
+const char* const plan_for_members_sql =
+    "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, ends_at, "
+    "timezone, cancel_reason, created_at, due_at, available_at) SELECT ?1 || e.user_id, ?3, e.user_id, ?4, ?5, ?6, "
+    "?7, ?8, ?9, ?10, ?11, ?12, ?12 FROM enrollments e WHERE e.course_id = ?4 AND e.user_id <> ?13 AND (?14 = 0 OR "
+    "EXISTS (SELECT 1 FROM notifications r WHERE r.session_id = ?5 AND r.user_id = e.user_id AND r.kind IN "
+    "('reminder_24h', 'reminder_1h') AND r.due_at <= ?15)) ON CONFLICT (idempotency_key) DO NOTHING";
+
+void add_planned(Connection& c, const NotificationPlan& plan, const PlannedNotification& n, bool reminded_only) {
+    auto run = [&](const char* sql, const std::string* user) {
+        Use q(c, sql);
+        q->bind(1, n.key_prefix);
+        if (user) q->bind(2, *user);
+        q->bind(3, std::string(to_string(n.kind)));
+        q->bind(4, n.course_id);
+        q->bind(5, static_cast<std::int64_t>(parse_id(n.session_id).value_or(0)));
+        q->bind(6, n.title);
+        q->bind(7, static_cast<std::int64_t>(secs(n.starts_at)));
+        q->bind(8, static_cast<std::int64_t>(secs(n.ends_at)));
+        q->bind(9, n.timezone);
+        bind_opt(*q, 10, n.cancel_reason);
+        q->bind(11, static_cast<std::int64_t>(secs(n.created_at)));
+        q->bind(12, static_cast<std::int64_t>(secs(n.due_at)));
+        q->bind(13, plan.recipients.except);
+        q->bind(14, reminded_only ? 1 : 0);
+        q->bind(15, static_cast<std::int64_t>(secs(plan.now)));
+        q->exec();
+    };
+    if (plan.recipients.users) {
+        for (const auto& user : *plan.recipients.users) run(plan_for_user_sql, &user);
+    } else {
+        run(plan_for_members_sql, nullptr);
+    }
+}
+
+// The plan of notifications.hpp, inside the caller's write transaction.
+void apply_plan(Connection& c, const NotificationPlan& plan) {
+    if (plan.drop != ReminderDrop::none) {
+        for (const auto& session : plan.drop_sessions) {
+            bool due_only = plan.drop == ReminderDrop::not_yet_due;
+            Use q(c, due_only ? "DELETE FROM notifications WHERE session_id = ?1 AND kind IN ('reminder_24h', "
+                                "'reminder_1h') AND state = 'pending' AND due_at > ?2"
+                              : "DELETE FROM notifications WHERE session_id = ?1 AND kind IN ('reminder_24h', "
+                                "'reminder_1h') AND state = 'pending'");
+            q->bind(1, static_cast<std::int64_t>(parse_id(session).value_or(0)));
+            if (due_only) q->bind(2, static_cast<std::int64_t>(secs(plan.now)));
+            q->exec();
+        }
+    }
+    for (const auto& n : plan.notify) add_planned(c, plan, n, false);
+    for (const auto& n : plan.notify_reminded) add_planned(c, plan, n, true);
+}
+
+// The outbox side of an enrollment change (Store::set_enrollment with `now`).
+void plan_enrollment(Connection& c, std::string_view course, std::string_view user, Role role, Instant now) {
+    if (role == Role::none) {
+        Use q(c, "DELETE FROM notifications WHERE user_id = ?1 AND course_id = ?2 AND state = 'pending'");
+        q->bind(1, std::string(user));
+        q->bind(2, std::string(course));
+        q->exec();
+        return;
+    }
+    // The key is notification_key_prefix(kind, session, starts_at) + user:
+    // the same event as the one a session's own planning would write.
+    Use q(c,
+          "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, "
+          "ends_at, timezone, cancel_reason, created_at, due_at, available_at) SELECT ?1 || ':' || s.id || ':' || "
+          "s.starts_at || ':' || ?2, ?1, ?2, s.course_id, s.id, s.title, s.starts_at, s.ends_at, s.timezone, NULL, "
+          "?3, s.starts_at - ?4, s.starts_at - ?4 FROM sessions s WHERE s.course_id = ?5 AND s.status = 'scheduled' "
+          "AND s.starts_at - ?4 >= ?3 AND s.instructor_id <> ?2 ON CONFLICT (idempotency_key) DO NOTHING");
+    for (const auto& rule : reminder_rules) {
+        q->reset();
+        q->bind(1, std::string(to_string(rule.kind)));
+        q->bind(2, std::string(user));
+        q->bind(3, static_cast<std::int64_t>(secs(now)));
+        q->bind(4, static_cast<std::int64_t>(rule.before.count()));
+        q->bind(5, std::string(course));
+        q->exec();
+    }
+}
+
+// The read marker of a user and the number of due notifications after it.
+ReadMarker read_marker(Connection& c, std::string_view user, Instant now) {
+    ReadMarker m;
+    std::int64_t due = -1, id = 0;
+    {
+        Use q(c, "SELECT due_at, notification_id FROM notification_reads WHERE user_id = ?1");
+        q->bind(1, std::string(user));
+        if (q->executeStep()) {
+            due = q->getColumn(0).getInt64();
+            id = q->getColumn(1).getInt64();
+            m.read_up_to = std::to_string(id);
+        }
+    }
+    Use q(c, "SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND due_at <= ?2 AND (due_at, id) > (?3, ?4)");
+    q->bind(1, std::string(user));
+    q->bind(2, static_cast<std::int64_t>(secs(now)));
+    q->bind(3, static_cast<std::int64_t>(due));
+    q->bind(4, static_cast<std::int64_t>(id));
+    q->executeStep();
+    m.unread_count = q->getColumn(0).getInt64();
+    return m;
+}
+
 class SqliteStore final : public Store {
 public:
     explicit SqliteStore(const SqliteOptions& o) : options_(o), group_(group_transaction()) {
@@ -281,22 +505,7 @@ public:
 
     // ---------------------------------------------------------------- roster
     void set_enrollment(std::string_view course, std::string_view user, Role role) override {
-        write([&](Connection& c) {
-            if (role == Role::none) {
-                Use q(c, "DELETE FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
-                q->bind(1, std::string(course));
-                q->bind(2, std::string(user));
-                q->exec();
-            } else {
-                Use q(c,
-                      "INSERT INTO enrollments (course_id, user_id, role) VALUES (?1, ?2, ?3) "
-                      "ON CONFLICT (course_id, user_id) DO UPDATE SET role = excluded.role");
-                q->bind(1, std::string(course));
-                q->bind(2, std::string(user));
-                q->bind(3, std::string(to_string(role)));
-                q->exec();
-            }
-        });
+        write([&](Connection& c) { set_enrollment_row(c, course, user, role); });
     }
 
     Role enrollment_role(std::string_view course, std::string_view user) override {
@@ -381,27 +590,8 @@ public:
     }
 
     bool replace_session(const Session& s, std::int64_t expected_revision) override {
-        auto key = parse_id(s.id);
-        if (!key) return false;
-        return write([&](Connection& c) {
-            Use q(c,
-                  "UPDATE sessions SET course_id = ?1, instructor_id = ?2, title = ?3, description = ?4, "
-                  "starts_at = ?5, ends_at = ?6, timezone = ?7, max_participants = ?8, recording_enabled = ?9, "
-                  "room_name = ?10, server_url = ?11, room_password = ?12, status = ?13, actual_start_at = ?14, "
-                  "actual_end_at = ?15, recording_url = ?16, cancel_reason = ?17, series_id = ?18, revision = ?19, "
-                  "created_at = ?20, updated_at = ?21 WHERE id = ?22 AND revision = ?23");
-            bind_session_fields(*q, s);
-            q->bind(22, static_cast<std::int64_t>(*key));
-            q->bind(23, static_cast<std::int64_t>(expected_revision));
-            if (q->exec() != 1) return false;
-            if (s.status == SessionStatus::ended || s.status == SessionStatus::cancelled) {
-                Use close(c, "UPDATE presence SET left_at = MAX(joined_at, ?2) WHERE session_id = ?1 AND left_at IS NULL");
-                close->bind(1, static_cast<std::int64_t>(*key));
-                close->bind(2, static_cast<std::int64_t>(secs(s.actual_end_at.value_or(s.updated_at))));
-                close->exec();
-            }
-            return true;
-        });
+        if (!parse_id(s.id)) return false;
+        return write([&](Connection& c) { return replace_session_row(c, s, expected_revision); });
     }
 
     std::vector<Session> list_sessions(std::string_view course, SessionFilter filter) override {
@@ -459,16 +649,7 @@ public:
 
     // ---------------------------------------------------------------- series
     void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences) override {
-        write([&](Connection& c) {
-            Use q(c, "INSERT INTO series (id, course_id, instructor_id, rule, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-            q->bind(1, static_cast<std::int64_t>(parse_id(series.id).value_or(0)));
-            q->bind(2, series.course_id);
-            q->bind(3, series.instructor_id);
-            q->bind(4, series.rule);
-            q->bind(5, static_cast<std::int64_t>(secs(series.created_at)));
-            q->exec();
-            for (const auto& s : occurrences) insert_session_row(c, s);
-        });
+        write([&](Connection& c) { insert_series_rows(c, series, occurrences); });
     }
 
     std::optional<SeriesRecord> find_series(std::string_view id) override {
@@ -702,6 +883,329 @@ public:
         });
     }
 
+    // --------------------------------------------------- notification outbox
+    void insert_session(const Session& s, const NotificationPlan& plan) override {
+        write([&](Connection& c) {
+            insert_session_row(c, s);
+            apply_plan(c, plan);
+        });
+    }
+
+    bool replace_session(const Session& s, std::int64_t expected_revision, const NotificationPlan& plan) override {
+        if (!parse_id(s.id)) return false;
+        return write([&](Connection& c) {
+            if (!replace_session_row(c, s, expected_revision)) return false;
+            apply_plan(c, plan);
+            return true;
+        });
+    }
+
+    void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences,
+                       const NotificationPlan& plan) override {
+        write([&](Connection& c) {
+            insert_series_rows(c, series, occurrences);
+            apply_plan(c, plan);
+        });
+    }
+
+    void set_enrollment(std::string_view course, std::string_view user, Role role, Instant now) override {
+        write([&](Connection& c) {
+            set_enrollment_row(c, course, user, role);
+            plan_enrollment(c, course, user, role, now);
+        });
+    }
+
+    std::vector<Notification> claim_notifications(Instant now, int limit, Seconds lease, int max_attempts) override {
+        return write([&](Connection& c) {
+            {
+                // Leases that ended on the last allowed attempt: parked, not claimed.
+                Use q(c, "UPDATE notifications SET state = 'dead', last_error = 'the lease of the last attempt "
+                         "expired without an acknowledgement' WHERE state = 'pending' AND available_at <= ?1 AND "
+                         "attempts >= ?2");
+                q->bind(1, static_cast<std::int64_t>(secs(now)));
+                q->bind(2, max_attempts);
+                q->exec();
+            }
+            // Inside the write transaction: no other claim, in any process,
+            // runs between the choice of rows and their lease.
+            Use q(c, "UPDATE notifications SET attempts = attempts + 1, available_at = ?2, leased_until = ?2 WHERE id IN (SELECT id FROM "
+                     "notifications WHERE state = 'pending' AND available_at <= ?1 ORDER BY available_at, id LIMIT "
+                     "?3) RETURNING " NOTIFICATION_COLUMNS);
+            q->bind(1, static_cast<std::int64_t>(secs(now)));
+            q->bind(2, static_cast<std::int64_t>(secs(now + lease)));
+            q->bind(3, limit);
+            std::vector<Notification> out;
+            while (q->executeStep()) out.push_back(read_notification(*q));
+            std::sort(out.begin(), out.end(), [](const Notification& a, const Notification& b) {
+                return a.due_at != b.due_at ? a.due_at < b.due_at : parse_id(a.id) < parse_id(b.id);
+            });
+            return out;
+        });
+    }
+
+    std::vector<std::string> ack_notifications(const std::vector<std::string>& ids, Instant now) override {
+        std::vector<std::int64_t> keys;
+        for (const auto& id : ids)
+            if (auto k = parse_id(id)) keys.push_back(*k);
+        if (keys.empty()) return {};
+        return write([&](Connection& c) {
+            std::vector<std::string> acked;
+            Use q(c, "UPDATE notifications SET state = 'delivered', delivered_at = ?2 WHERE id = ?1 AND state IN "
+                     "('pending', 'dead') AND attempts > 0");
+            for (auto k : keys) {
+                q->reset();
+                q->bind(1, static_cast<std::int64_t>(k));
+                q->bind(2, static_cast<std::int64_t>(secs(now)));
+                if (q->exec() == 1) acked.push_back(std::to_string(k));
+            }
+            return acked;
+        });
+    }
+
+    std::optional<Notification> fail_notification(std::string_view id, std::optional<int> attempt, Instant now,
+                                                  Seconds retry_in, int max_attempts,
+                                                  std::string_view error) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return write([&](Connection& c) -> std::optional<Notification> {
+            Use q(c, "UPDATE notifications SET state = CASE WHEN attempts >= ?3 THEN 'dead' ELSE 'pending' END, "
+                     "available_at = ?2, leased_until = NULL, last_error = ?4 WHERE id = ?1 AND state = 'pending' AND "
+                     "leased_until IS NOT NULL AND (?5 IS NULL OR attempts = ?5) RETURNING " NOTIFICATION_COLUMNS);
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, static_cast<std::int64_t>(secs(now + retry_in)));
+            q->bind(3, max_attempts);
+            q->bind(4, std::string(error));
+            if (attempt) q->bind(5, *attempt);
+            else q->bind(5);
+            if (!q->executeStep()) return std::nullopt;
+            auto n = read_notification(*q);
+            while (q->executeStep()) {
+            }
+            return n;
+        });
+    }
+
+    std::optional<Notification> retry_notification(std::string_view id, Instant now) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return write([&](Connection& c) -> std::optional<Notification> {
+            Use q(c, "UPDATE notifications SET state = 'pending', attempts = 0, available_at = ?2, leased_until = NULL, "
+                     "last_error = NULL WHERE id = ?1 AND state = 'dead' RETURNING " NOTIFICATION_COLUMNS);
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, static_cast<std::int64_t>(secs(now)));
+            if (!q->executeStep()) return std::nullopt;
+            auto n = read_notification(*q);
+            while (q->executeStep()) {
+            }
+            return n;
+        });
+    }
+
+    std::optional<Notification> find_notification(std::string_view id) override {
+        auto key = parse_id(id);
+        if (!key) return std::nullopt;
+        return read([&](Connection& c) -> std::optional<Notification> {
+            Use q(c, "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE id = ?1");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            if (!q->executeStep()) return std::nullopt;
+            return read_notification(*q);
+        });
+    }
+
+    NotificationPage notifications_in_state(NotificationState state, std::optional<std::string_view> cursor,
+                                            int limit) override {
+        std::int64_t after = cursor ? store_detail::parse_id_cursor(*cursor) : 0;
+        return read([&](Connection& c) {
+            Use q(c, "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE state = ?1 AND id > ?2 ORDER BY id "
+                     "LIMIT ?3");
+            q->bind(1, std::string(to_string(state)));
+            q->bind(2, static_cast<std::int64_t>(after));
+            q->bind(3, limit + 1);
+            NotificationPage page;
+            while (q->executeStep()) page.notifications.push_back(read_notification(*q));
+            if (static_cast<int>(page.notifications.size()) > limit) {
+                page.notifications.pop_back();
+                page.next_cursor = page.notifications.back().id;
+            }
+            return page;
+        });
+    }
+
+    InAppNotifications user_notifications(std::string_view user, Instant now, std::optional<std::string_view> cursor,
+                                          int limit) override {
+        std::pair<std::int64_t, std::int64_t> before{secs(now) + 1, 0};
+        if (cursor) before = store_detail::parse_due_cursor(*cursor);
+        return read([&](Connection& c) {
+            InAppNotifications out;
+            auto marker = read_marker(c, user, now);
+            out.read_up_to = marker.read_up_to;
+            out.unread_count = marker.unread_count;
+            std::pair<std::int64_t, std::int64_t> read_to{-1, 0};
+            if (marker.read_up_to) {
+                Use m(c, "SELECT due_at, notification_id FROM notification_reads WHERE user_id = ?1");
+                m->bind(1, std::string(user));
+                if (m->executeStep()) read_to = {m->getColumn(0).getInt64(), m->getColumn(1).getInt64()};
+            }
+            Use q(c, "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE user_id = ?1 AND due_at <= ?2 AND "
+                     "(due_at, id) < (?3, ?4) ORDER BY due_at DESC, id DESC LIMIT ?5");
+            q->bind(1, std::string(user));
+            q->bind(2, static_cast<std::int64_t>(secs(now)));
+            q->bind(3, static_cast<std::int64_t>(before.first));
+            q->bind(4, static_cast<std::int64_t>(cursor ? before.second : std::numeric_limits<std::int64_t>::max()));
+            q->bind(5, limit + 1);
+            while (q->executeStep()) {
+                auto n = read_notification(*q);
+                std::pair<std::int64_t, std::int64_t> pos{secs(n.due_at), parse_id(n.id).value_or(0)};
+                n.read = pos <= read_to;
+                out.notifications.push_back(std::move(n));
+            }
+            if (static_cast<int>(out.notifications.size()) > limit) {
+                out.notifications.pop_back();
+                const auto& last = out.notifications.back();
+                out.next_cursor = store_detail::due_cursor(last.due_at, last.id);
+            }
+            return out;
+        });
+    }
+
+    std::optional<ReadMarker> mark_notifications_read(std::string_view user, std::string_view up_to,
+                                                      Instant now) override {
+        auto key = parse_id(up_to);
+        if (!key) return std::nullopt;
+        return write([&](Connection& c) -> std::optional<ReadMarker> {
+            std::int64_t due = 0;
+            {
+                Use q(c, "SELECT due_at FROM notifications WHERE id = ?1 AND user_id = ?2 AND due_at <= ?3");
+                q->bind(1, static_cast<std::int64_t>(*key));
+                q->bind(2, std::string(user));
+                q->bind(3, static_cast<std::int64_t>(secs(now)));
+                if (!q->executeStep()) return std::nullopt;
+                due = q->getColumn(0).getInt64();
+            }
+            {
+                // Forward only: a stale page marking an older notification
+                // read never unreads the newer ones.
+                Use q(c, "INSERT INTO notification_reads (user_id, due_at, notification_id) VALUES (?1, ?2, ?3) ON "
+                         "CONFLICT (user_id) DO UPDATE SET due_at = excluded.due_at, notification_id = "
+                         "excluded.notification_id WHERE (excluded.due_at, excluded.notification_id) > "
+                         "(notification_reads.due_at, notification_reads.notification_id)");
+                q->bind(1, std::string(user));
+                q->bind(2, static_cast<std::int64_t>(due));
+                q->bind(3, static_cast<std::int64_t>(*key));
+                q->exec();
+            }
+            return read_marker(c, user, now);
+        });
+    }
+
+    // ------------------------------------ video-server presence, heartbeats
+    std::optional<int> record_video_points(std::string_view session_id, std::optional<std::string_view> delivery_key,
+                                           const std::vector<VideoPresencePoint>& points, Instant received) override {
+        auto key = parse_id(session_id);
+        if (!key) return 0;
+        return write([&](Connection& c) -> std::optional<int> {
+            if (delivery_key) {
+                Use d(c, "INSERT INTO video_deliveries (delivery_key, session_id, received_at) VALUES (?1, ?2, ?3) "
+                         "ON CONFLICT (delivery_key) DO NOTHING");
+                d->bind(1, std::string(*delivery_key));
+                d->bind(2, static_cast<std::int64_t>(*key));
+                d->bind(3, static_cast<std::int64_t>(secs(received)));
+                if (d->exec() == 0) return std::nullopt;
+            }
+            int added = 0;
+            for (const auto& p : points) {
+                Use q(c, "INSERT INTO video_points (session_id, scope, connection, kind, at, user_id) VALUES (?1, ?2, "
+                         "?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+                q->bind(1, static_cast<std::int64_t>(*key));
+                q->bind(2, p.scope);
+                q->bind(3, p.connection);
+                q->bind(4, video_point_kind_name(p.kind));
+                q->bind(5, static_cast<std::int64_t>(secs(p.at)));
+                q->bind(6, p.user_id);
+                added += q->exec();
+            }
+            return added;
+        });
+    }
+
+    std::vector<VideoPresencePoint> video_points(std::string_view session_id) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return read([&](Connection& c) {
+            Use q(c, "SELECT scope, connection, kind, at, user_id FROM video_points WHERE session_id = ?1");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            std::vector<VideoPresencePoint> out;
+            while (q->executeStep()) {
+                VideoPresencePoint p;
+                p.scope = q->getColumn(0).getString();
+                p.connection = q->getColumn(1).getString();
+                p.kind = parse_video_point_kind(q->getColumn(2).getString());
+                p.at = at(q->getColumn(3).getInt64());
+                p.user_id = q->getColumn(4).getString();
+                out.push_back(std::move(p));
+            }
+            return out;
+        });
+    }
+
+    bool record_heartbeat(std::string_view session_id, std::string_view user, Instant when, Seconds timeout) override {
+        auto key = parse_id(session_id);
+        if (!key) return false;
+        return write([&](Connection& c) {
+            {
+                Use q(c, "UPDATE heartbeats SET left_at = last_seen_at WHERE session_id = ?1 AND user_id = ?2 AND "
+                         "left_at IS NULL AND ?3 - last_seen_at > ?4");
+                q->bind(1, static_cast<std::int64_t>(*key));
+                q->bind(2, std::string(user));
+                q->bind(3, static_cast<std::int64_t>(secs(when)));
+                q->bind(4, static_cast<std::int64_t>(timeout.count()));
+                q->exec();
+            }
+            {
+                Use q(c, "UPDATE heartbeats SET last_seen_at = MAX(last_seen_at, ?3) WHERE session_id = ?1 AND "
+                         "user_id = ?2 AND left_at IS NULL");
+                q->bind(1, static_cast<std::int64_t>(*key));
+                q->bind(2, std::string(user));
+                q->bind(3, static_cast<std::int64_t>(secs(when)));
+                if (q->exec() == 1) return false;
+            }
+            Use ins(c, "INSERT INTO heartbeats (session_id, user_id, joined_at, last_seen_at) VALUES (?1, ?2, ?3, ?3)");
+            ins->bind(1, static_cast<std::int64_t>(*key));
+            ins->bind(2, std::string(user));
+            ins->bind(3, static_cast<std::int64_t>(secs(when)));
+            ins->exec();
+            return true;
+        });
+    }
+
+    bool close_heartbeat(std::string_view session_id, std::string_view user, Instant when) override {
+        auto key = parse_id(session_id);
+        if (!key) return false;
+        return write([&](Connection& c) {
+            Use q(c, "UPDATE heartbeats SET left_at = MAX(joined_at, ?3) WHERE session_id = ?1 AND user_id = ?2 AND "
+                     "left_at IS NULL");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, std::string(user));
+            q->bind(3, static_cast<std::int64_t>(secs(when)));
+            return q->exec() == 1;
+        });
+    }
+
+    std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) override {
+        auto key = parse_id(session_id);
+        if (!key) return {};
+        return read([&](Connection& c) {
+            Use q(c, "SELECT user_id, joined_at, last_seen_at, left_at FROM heartbeats WHERE session_id = ?1 ORDER "
+                     "BY id");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            std::vector<HeartbeatInterval> out;
+            while (q->executeStep())
+                out.push_back({q->getColumn(0).getString(), at(q->getColumn(1).getInt64()),
+                               at(q->getColumn(2).getInt64()), opt_time(q->getColumn(3))});
+            return out;
+        });
+    }
+
 private:
     void migrate() {
         WriteTransaction tx(*writer_);
@@ -734,6 +1238,55 @@ private:
             if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE)
                 throw Error::conflict("room_name_taken", "a session with this room name already exists");
             throw;
+        }
+    }
+
+    static bool replace_session_row(Connection& c, const Session& s, std::int64_t expected_revision) {
+        auto key = parse_id(s.id);
+        Use q(c,
+              "UPDATE sessions SET course_id = ?1, instructor_id = ?2, title = ?3, description = ?4, "
+              "starts_at = ?5, ends_at = ?6, timezone = ?7, max_participants = ?8, recording_enabled = ?9, "
+              "room_name = ?10, server_url = ?11, room_password = ?12, status = ?13, actual_start_at = ?14, "
+              "actual_end_at = ?15, recording_url = ?16, cancel_reason = ?17, series_id = ?18, revision = ?19, "
+              "created_at = ?20, updated_at = ?21 WHERE id = ?22 AND revision = ?23");
+        bind_session_fields(*q, s);
+        q->bind(22, static_cast<std::int64_t>(*key));
+        q->bind(23, static_cast<std::int64_t>(expected_revision));
+        if (q->exec() != 1) return false;
+        if (s.status == SessionStatus::ended || s.status == SessionStatus::cancelled) {
+            Use close(c, "UPDATE presence SET left_at = MAX(joined_at, ?2) WHERE session_id = ?1 AND left_at IS NULL");
+            close->bind(1, static_cast<std::int64_t>(*key));
+            close->bind(2, static_cast<std::int64_t>(secs(s.actual_end_at.value_or(s.updated_at))));
+            close->exec();
+        }
+        return true;
+    }
+
+    void insert_series_rows(Connection& c, const SeriesRecord& series, const std::vector<Session>& occurrences) {
+        Use q(c, "INSERT INTO series (id, course_id, instructor_id, rule, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+        q->bind(1, static_cast<std::int64_t>(parse_id(series.id).value_or(0)));
+        q->bind(2, series.course_id);
+        q->bind(3, series.instructor_id);
+        q->bind(4, series.rule);
+        q->bind(5, static_cast<std::int64_t>(secs(series.created_at)));
+        q->exec();
+        for (const auto& s : occurrences) insert_session_row(c, s);
+    }
+
+    static void set_enrollment_row(Connection& c, std::string_view course, std::string_view user, Role role) {
+        if (role == Role::none) {
+            Use q(c, "DELETE FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
+            q->bind(1, std::string(course));
+            q->bind(2, std::string(user));
+            q->exec();
+        } else {
+            Use q(c,
+                  "INSERT INTO enrollments (course_id, user_id, role) VALUES (?1, ?2, ?3) "
+                  "ON CONFLICT (course_id, user_id) DO UPDATE SET role = excluded.role");
+            q->bind(1, std::string(course));
+            q->bind(2, std::string(user));
+            q->bind(3, std::string(to_string(role)));
+            q->exec();
         }
     }
 

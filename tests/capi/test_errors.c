@@ -42,6 +42,9 @@ static const op_entry ops[] = {
     OP(lc_calendar_feed_by_token, LC_ERR_INVALID_ARGUMENT, "token"),
     OP(lc_feed_token_get, LC_ERR_INVALID_ARGUMENT, "user_id"),
     OP(lc_feed_token_rotate, LC_ERR_INVALID_ARGUMENT, "user_id"),
+    OP(lc_presence_jaas_webhook, LC_ERR_INVALID_ARGUMENT, "body"),
+    OP(lc_presence_heartbeat, LC_ERR_UNAUTHENTICATED, "actor"),
+    OP(lc_recording_set, LC_ERR_INVALID_ARGUMENT, "session_id"),
 };
 #define N_OPS (sizeof ops / sizeof ops[0])
 
@@ -146,6 +149,10 @@ static void open_errors(const char *dir) {
         {"{\"database\":\"x.db\",\"calendar\":{\"feed_secret\":\"short\"}}", LC_ERR_INVALID_ARGUMENT,
          "calendar.feed_secret"},
         {"{\"database\":\"/nonexistent-livecourse-dir/sub/lc.db\"}", LC_ERR_STORAGE, NULL},
+        {"{\"database\":\"x.db\",\"presence\":{\"video_events_secret\":\"short\"}}", LC_ERR_INVALID_ARGUMENT,
+         "presence.video_events_secret"},
+        {"{\"database\":\"x.db\",\"presence\":{\"presence_timeout_seconds\":-1}}", LC_ERR_INVALID_ARGUMENT,
+         "presence.presence_timeout_seconds"},
     };
     size_t i;
     (void)dir;
@@ -351,6 +358,23 @@ static void small_functions(void) {
     lc_engine_close(NULL);
 }
 
+/* lc_presence_jitsi_event checks its secret before it reads anything else:
+ * a request without the secret is unauthenticated, whatever else is wrong. */
+static void presence_errors(lc_engine *e) {
+    expect_failure("lc_presence_jitsi_event(NULL engine)", lc_presence_jitsi_event, NULL, "{}", 1,
+                   LC_ERR_INVALID_ARGUMENT, "invalid_argument", "engine");
+    expect_failure("lc_presence_jitsi_event(NULL request)", lc_presence_jitsi_event, e, NULL, 1,
+                   LC_ERR_INVALID_ARGUMENT, "invalid_argument", "request");
+    expect_failure("lc_presence_jitsi_event(bad JSON)", lc_presence_jitsi_event, e, "{\"secret\":", 1,
+                   LC_ERR_INVALID_ARGUMENT, "invalid_argument", "request");
+    expect_failure("lc_presence_jitsi_event({})", lc_presence_jitsi_event, e, "{}", 1, LC_ERR_UNAUTHENTICATED,
+                   "invalid_secret", NULL);
+    expect_failure("lc_presence_jitsi_event(no kind, wrong secret)", lc_presence_jitsi_event, e,
+                   "{\"secret\":\"nope\",\"body\":\"{oops\"}", 1, LC_ERR_UNAUTHENTICATED, "invalid_secret", NULL);
+    expect_failure("lc_presence_jaas_webhook(unsigned)", lc_presence_jaas_webhook, e, "{\"body\":\"{}\"}", 1,
+                   LC_ERR_UNAUTHENTICATED, "invalid_signature", NULL);
+}
+
 int main(void) {
     char dir[512];
     test_clock clock = {T0};
@@ -365,6 +389,7 @@ int main(void) {
     open_errors(dir);
     e = open_engine(dir, &host);
     boundary_errors(e);
+    presence_errors(e);
     domain_errors(e, &clock);
     feeds_need_a_secret(dir);
     lc_engine_close(e);

@@ -20,6 +20,9 @@ const op_fn operations[] = {
     lc_attendance_get, lc_statistics_get,  lc_chat_post,       lc_chat_list,       lc_series_create,
     lc_series_cancel,  lc_calendar_query,  lc_calendar_feed,   lc_calendar_feed_by_token,
     lc_feed_token_get, lc_feed_token_rotate,
+    lc_notification_claim, lc_notification_ack, lc_notification_fail, lc_notification_list,
+    lc_notification_mark_read, lc_notification_dead_list, lc_notification_retry,
+    lc_presence_jitsi_event, lc_presence_jaas_webhook, lc_presence_heartbeat, lc_recording_set,
 };
 
 lc_engine* engine() {

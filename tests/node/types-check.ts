@@ -4,7 +4,8 @@
 import { Engine, LiveCourseError, ROLES, version } from '../../bindings/node/index.js';
 import type {
   AttendanceRow, CalendarEvent, ChatPage, EndedSession, EngineConfig, JoinResult, Role, Session, SeriesResult,
-  Statistics, TokenResult,
+  Statistics, TokenResult, PresenceAck, RecordingResult,
+  Notification, NotificationList, NotificationPage, ReadMarker,
 } from '../../bindings/node/index.js';
 
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     database: './var/livecourse.db',
     jitsi: { mode: 'self_hosted', server_url: 'https://meet.example.org', app_id: 'lms', app_secret: 'x'.repeat(32) },
     calendar: { feed_secret: 'y'.repeat(32) },
+    presence: { video_events_secret: 'z'.repeat(32), presence_timeout_seconds: 90 },
     host: {
       roleOf: async (courseId: string, userId: string): Promise<Role> => (courseId && userId ? 'student' : 'none'),
       coursesOf: (userId: string) => [{ course_id: `c-${userId}`, role: 'student' as const }],
@@ -51,6 +53,26 @@ async function main(): Promise<void> {
   const events: CalendarEvent[] = await engine.calendarEvents('ana', { start: '2026-09-01', end: new Date() });
   const ics: string = await engine.calendarFeed('ana');
   const feed: string = await engine.calendarFeedByToken(await engine.rotateFeedToken('ana'));
+  const ack: PresenceAck = await engine.jitsiEvent('secret', 'occupant/joined', { room_name: 'r', occupant: {} });
+  const ackReason: string | null = (await engine.jaasWebhook(new Uint8Array([123, 125]), 't=1,v1=x')).reason;
+  const beat: string = (await engine.heartbeat('ana', session.id)).session_id;
+  const rec: RecordingResult = await engine.setRecording({ secret: 's' }, session.jitsi_room_name, 'https://x.example/1.mp4');
+  const recSession: Session | null = (await engine.setRecording('prof', session.id, 'https://x.example/1.mp4')).session;
+  void [ack.status, ackReason, beat, rec, recSession];
+  const claimed: Notification[] = await engine.claimNotifications({ limit: 10, lease_seconds: 60 });
+  const due: Date = claimed[0].due_at;
+  const acked: string[] = await engine.ackNotifications(claimed.map((n) => n.id));
+  const failedOne: Notification = await engine.failNotification('1', { attempts: 1, error: 'HTTP 500' });
+  const dead: NotificationPage = await engine.listDeadNotifications({ state: 'dead', limit: 20 });
+  const retried: Notification = await engine.retryNotification(dead.notifications[0].id);
+  const inbox: NotificationList = await engine.listNotifications('ana', { limit: 20 });
+  const isRead: boolean = inbox.notifications[0].read;
+  const marker: ReadMarker = await engine.markNotificationsRead('ana', inbox.notifications[0].id);
+  void [due, acked, failedOne.state, retried.kind, isRead, marker.unread_count];
+  // @ts-expect-error: not a notification state
+  await engine.listDeadNotifications({ state: 'lost' });
+  // @ts-expect-error: not an event_sync route
+  await engine.jitsiEvent('secret', 'occupant/kicked', {});
 
   try {
     await engine.join('mallory', session.id);

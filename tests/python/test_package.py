@@ -48,6 +48,17 @@ METHODS = {
     "calendar_feed_by_token": "calendar_feed_by_token",
     "feed_token_get": "feed_token",
     "feed_token_rotate": "rotate_feed_token",
+    "presence_jitsi_event": "jitsi_event",
+    "presence_jaas_webhook": "jaas_webhook",
+    "presence_heartbeat": "heartbeat",
+    "recording_set": "set_recording",
+    "notification_claim": "claim_notifications",
+    "notification_ack": "ack_notifications",
+    "notification_fail": "fail_notification",
+    "notification_list": "list_notifications",
+    "notification_mark_read": "mark_notifications_read",
+    "notification_dead_list": "list_dead_notifications",
+    "notification_retry": "retry_notification",
 }
 
 

@@ -125,6 +125,17 @@ const OperationEntry kOperations[] = {
     {"calendar_feed_by_token", lc_calendar_feed_by_token},
     {"feed_token_get", lc_feed_token_get},
     {"feed_token_rotate", lc_feed_token_rotate},
+    {"presence_jitsi_event", lc_presence_jitsi_event},
+    {"presence_jaas_webhook", lc_presence_jaas_webhook},
+    {"presence_heartbeat", lc_presence_heartbeat},
+    {"recording_set", lc_recording_set},
+    {"notification_claim", lc_notification_claim},
+    {"notification_ack", lc_notification_ack},
+    {"notification_fail", lc_notification_fail},
+    {"notification_list", lc_notification_list},
+    {"notification_mark_read", lc_notification_mark_read},
+    {"notification_dead_list", lc_notification_dead_list},
+    {"notification_retry", lc_notification_retry},
 };
 constexpr size_t kOperationCount = sizeof(kOperations) / sizeof(kOperations[0]);
 

@@ -143,6 +143,17 @@ OPERATIONS = {
     "calendar_feed_by_token": False,
     "feed_token_get": True,
     "feed_token_rotate": True,
+    "presence_jitsi_event": True,
+    "presence_jaas_webhook": True,
+    "presence_heartbeat": True,
+    "recording_set": True,
+    "notification_claim": True,
+    "notification_ack": True,
+    "notification_fail": True,
+    "notification_list": True,
+    "notification_mark_read": True,
+    "notification_dead_list": True,
+    "notification_retry": True,
 }
 
 

@@ -41,6 +41,13 @@ from .models import (
     EndResult,
     Enrollment,
     JoinResult,
+    Notification,
+    NotificationList,
+    NotificationPage,
+    NotificationState,
+    ReadMarker,
+    PresenceAck,
+    RecordingResult,
     Role,
     Session,
     SessionFilter,
@@ -123,6 +130,9 @@ class Engine:
         clock: a callable returning the current time (aware datetime or Unix
             seconds), for tests.
         participants_may_share_screen: whether students may share screens.
+        presence: video-server events and heartbeats, e.g.
+            ``{"video_events_secret": "<32+ bytes>", "jaas_webhook_secret": "...",
+            "presence_timeout_seconds": 90}`` (see docs/presence.md).
     """
 
     def __init__(
@@ -134,6 +144,7 @@ class Engine:
         clock: Optional[Clock] = None,
         *,
         participants_may_share_screen: Optional[bool] = None,
+        presence: Optional[Mapping[str, Any]] = None,
     ) -> None:
         self._cond = threading.Condition(threading.Lock())
         self._inflight = 0
@@ -142,6 +153,7 @@ class Engine:
         _put(config, "jitsi", _jsonable_config(jitsi))
         _put(config, "calendar", _jsonable_config(calendar))
         _put(config, "participants_may_share_screen", participants_may_share_screen)
+        _put(config, "presence", _jsonable_config(presence))
         self._hooks = HostHooks(roster, clock)
         host = ctypes.byref(self._hooks.struct) if self._hooks.struct is not None else None
         handle = ctypes.c_void_p()
@@ -544,3 +556,141 @@ class Engine:
     def rotate_feed_token(self, *, user_id: str) -> str:
         """Revokes every earlier feed token of the user and returns a new one."""
         return str(self._json("feed_token_rotate", {"user_id": user_id})["token"])
+
+    # ---------------------------------------------------------------- presence
+    def jitsi_event(
+        self,
+        *,
+        secret: str,
+        kind: str,
+        payload: Optional[Mapping[str, Any]] = None,
+        body: Union[str, bytes, None] = None,
+    ) -> PresenceAck:
+        """One event of Jitsi's event_sync module (self-hosted Jitsi).
+
+        ``kind`` is the route it posted to (``"occupant/joined"``, ``"occupant/left"``,
+        ``"room/created"``, ``"room/destroyed"``); ``secret`` the bearer token it sent
+        (a whole ``"Bearer ..."`` header value is fine). Give the parsed ``payload``
+        or the raw request ``body`` (then the secret is checked before the body is
+        read). Raises ``Unauthenticated`` (reason ``invalid_secret``) for a wrong
+        secret, ``ValidationError`` for a malformed payload.
+        """
+        request: Dict[str, Any] = {"secret": secret, "kind": kind}
+        if body is not None:
+            request["body"] = body.decode("utf-8") if isinstance(body, bytes) else body
+        if payload is not None:
+            request["payload"] = dict(payload)
+        return PresenceAck.from_json(self._json("presence_jitsi_event", request))
+
+    def jaas_webhook(self, *, body: Union[str, bytes], signature: Optional[str]) -> PresenceAck:
+        """One JaaS webhook: the body exactly as received and its X-Jaas-Signature header.
+
+        Raises ``Unauthenticated`` (``invalid_signature``, ``stale_signature``)
+        when the signature does not hold; nothing is recorded then.
+        """
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        request = {"body": text, "signature": signature or ""}
+        return PresenceAck.from_json(self._json("presence_jaas_webhook", request))
+
+    def heartbeat(self, *, actor: ActorLike, session_id: str) -> PresenceAck:
+        """The actor's page is still in the conference (every 30 s; public meet.jit.si)."""
+        return PresenceAck.from_json(self._json("presence_heartbeat", self._acting(actor, session_id=session_id)))
+
+    def set_recording(
+        self,
+        *,
+        session_id: str,
+        recording_url: str,
+        actor: Optional[ActorLike] = None,
+        secret: Optional[str] = None,
+    ) -> RecordingResult:
+        """Sets the recording URL of a session that took place.
+
+        By an instructor or moderator (``actor``; replaces an earlier URL), or
+        with the video-events secret (``secret``; ``session_id`` may then be the
+        room name, and the URL is set only while none is).
+        """
+        if (actor is None) == (secret is None):
+            raise ValidationError("give either actor or secret", field="actor")
+        request: Dict[str, Any] = {"session_id": session_id, "recording_url": recording_url}
+        if actor is not None:
+            request["actor"] = _actor_json(actor)
+        else:
+            request["secret"] = secret
+        return RecordingResult.from_json(self._json("recording_set", request))
+
+    # ----------------------------------------------------------- notifications
+    # The outbox (docs/notifications.md). claim/ack/fail/retry and the state
+    # listing are the host's side and act for no user.
+    def claim_notifications(
+        self, *, limit: Optional[int] = None, lease: Union[int, _dt.timedelta, None] = None
+    ) -> List[Notification]:
+        """Leases up to ``limit`` due notifications (default 10) for ``lease`` (default 60 s).
+
+        No other consumer, in any process, gets them before the lease ends.
+        Deliver each, then ``ack_notifications`` or ``fail_notification``.
+        """
+        if isinstance(lease, _dt.timedelta):
+            lease = int(lease.total_seconds())
+        request: Dict[str, Any] = {}
+        _put(request, "limit", limit)
+        _put(request, "lease_seconds", lease)
+        return [Notification.from_json(n) for n in self._json("notification_claim", request)["notifications"]]
+
+    def ack_notifications(self, ids: Sequence[str]) -> List[str]:
+        """Marks claimed notifications delivered; returns the ids that changed."""
+        if isinstance(ids, str):
+            ids = [ids]
+        return [str(i) for i in self._json("notification_ack", {"ids": list(ids)})["acked"]]
+
+    def fail_notification(
+        self,
+        notification_id: str,
+        *,
+        attempts: Optional[int] = None,
+        retry_in: Union[int, _dt.timedelta, None] = None,
+        error: Optional[str] = None,
+    ) -> Notification:
+        """Reports a failed delivery attempt; returns the notification (pending again, or dead).
+
+        ``attempts``: the value the claim returned (then a report about an
+        older claim is refused with ``Conflict``, reason ``not_claimed``).
+        ``retry_in``: the delay before the next attempt (default: the engine's
+        exponential backoff with jitter).
+        """
+        if isinstance(retry_in, _dt.timedelta):
+            retry_in = int(retry_in.total_seconds())
+        request: Dict[str, Any] = {"id": notification_id}
+        _put(request, "attempts", attempts)
+        _put(request, "retry_in_seconds", retry_in)
+        _put(request, "error", error)
+        return Notification.from_json(self._json("notification_fail", request))
+
+    def list_dead_notifications(
+        self,
+        *,
+        state: Union[NotificationState, str] = NotificationState.DEAD,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> NotificationPage:
+        """The notifications parked dead (or in another state), oldest first, for an operator."""
+        request: Dict[str, Any] = {"state": _enum_value(state, NotificationState, "state")}
+        _put(request, "cursor", cursor)
+        _put(request, "limit", limit)
+        return NotificationPage.from_json(self._json("notification_dead_list", request))
+
+    def retry_notification(self, notification_id: str) -> Notification:
+        """Queues a dead notification again (due now, attempts reset)."""
+        return Notification.from_json(self._json("notification_retry", {"id": notification_id}))
+
+    def list_notifications(
+        self, *, actor: ActorLike, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> NotificationList:
+        """The actor's due notifications, newest first, each with ``read``."""
+        return NotificationList.from_json(
+            self._json("notification_list", self._acting(actor, cursor=cursor, limit=limit))
+        )
+
+    def mark_notifications_read(self, *, actor: ActorLike, up_to: str) -> ReadMarker:
+        """Marks the actor's notifications read up to and including ``up_to`` (never backwards)."""
+        return ReadMarker.from_json(self._json("notification_mark_read", self._acting(actor, up_to=up_to)))

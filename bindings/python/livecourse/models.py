@@ -34,6 +34,14 @@ __all__ = [
     "CalendarEvent",
     "Series",
     "SeriesResult",
+    "PresenceAck",
+    "RecordingResult",
+    "NotificationKind",
+    "NotificationState",
+    "Notification",
+    "NotificationPage",
+    "NotificationList",
+    "ReadMarker",
 ]
 
 
@@ -450,3 +458,172 @@ class SeriesResult:
             Series.from_json(doc["series"]),
             tuple(Session.from_json(s) for s in doc.get("sessions") or ()),
         )
+
+
+@dataclass(frozen=True)
+class PresenceAck:
+    """What a presence report did: ``recorded``, or ``ignored`` with the reason.
+
+    Reasons: ``unknown_room``, ``unknown_user``, ``never_live``, ``duplicate``,
+    ``app_id_mismatch``, ``clock_skew``, ``no_attendance_data``,
+    ``recording_url_already_set``, ``not_live``. Ignored reports are
+    acknowledged, never errors, so that senders do not retry them.
+    """
+
+    status: str
+    reason: Optional[str]
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "PresenceAck":
+        return cls(status=str(doc["status"]), reason=_opt_str(doc.get("reason")), raw=_raw(doc))
+
+
+@dataclass(frozen=True)
+class RecordingResult:
+    """The acknowledgement of a recording URL and the session as it now is (None if none was found)."""
+
+    status: str
+    reason: Optional[str]
+    session: Optional[Session]
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "RecordingResult":
+        session = doc.get("session")
+        return cls(
+            status=str(doc["status"]),
+            reason=_opt_str(doc.get("reason")),
+            session=None if session is None else Session.from_json(session),
+            raw=_raw(doc),
+        )
+
+
+# ------------------------------------------------------------ notifications
+class NotificationKind(_StrEnum):
+    REMINDER_24H = "reminder_24h"
+    REMINDER_1H = "reminder_1h"
+    SESSION_LIVE = "session_live"
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_RESCHEDULED = "session_rescheduled"
+    RECORDING_AVAILABLE = "recording_available"
+
+
+class NotificationState(_StrEnum):
+    """``pending`` (waiting, or claimed and not yet acknowledged), ``delivered``, ``dead``."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One notification of the outbox (docs/notifications.md).
+
+    ``id`` is stable (the webhook-id of every delivery attempt) and
+    ``idempotency_key`` is unique per planned event: deduplicate on either.
+    The session fields are the session as it was when the notification was
+    planned. ``read`` is set in in-app lists only.
+    """
+
+    id: str
+    kind: NotificationKind
+    user_id: str
+    course_id: str
+    session_id: str
+    title: str
+    starts_at: _dt.datetime
+    ends_at: _dt.datetime
+    timezone: str
+    join_url: str
+    cancel_reason: Optional[str]
+    created_at: _dt.datetime
+    due_at: _dt.datetime
+    attempts: int
+    idempotency_key: str
+    state: NotificationState
+    next_attempt_at: Optional[_dt.datetime]
+    delivered_at: Optional[_dt.datetime]
+    last_error: Optional[str]
+    read: Optional[bool] = None
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Notification":
+        read = doc.get("read")
+        return cls(
+            id=str(doc["id"]),
+            kind=NotificationKind(doc["kind"]),
+            user_id=str(doc["user_id"]),
+            course_id=str(doc["course_id"]),
+            session_id=str(doc["session_id"]),
+            title=str(doc.get("title") or ""),
+            starts_at=parse_instant(doc["starts_at"]),
+            ends_at=parse_instant(doc["ends_at"]),
+            timezone=str(doc.get("timezone") or "UTC"),
+            join_url=str(doc.get("join_url") or ""),
+            cancel_reason=_opt_str(doc.get("cancel_reason")),
+            created_at=parse_instant(doc["created_at"]),
+            due_at=parse_instant(doc["due_at"]),
+            attempts=int(doc.get("attempts") or 0),
+            idempotency_key=str(doc.get("idempotency_key") or ""),
+            state=NotificationState(doc.get("state") or "pending"),
+            next_attempt_at=parse_optional_instant(doc.get("next_attempt_at")),
+            delivered_at=parse_optional_instant(doc.get("delivered_at")),
+            last_error=_opt_str(doc.get("last_error")),
+            read=None if read is None else bool(read),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    """Notifications in one state, oldest first; pass ``next_cursor`` back as ``cursor``."""
+
+    notifications: Tuple[Notification, ...]
+    next_cursor: Optional[str]
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "NotificationPage":
+        return cls(
+            tuple(Notification.from_json(n) for n in doc.get("notifications") or ()),
+            _opt_str(doc.get("next_cursor")),
+        )
+
+
+@dataclass(frozen=True)
+class NotificationList:
+    """A user's in-app notifications, newest first, with the read marker."""
+
+    notifications: Tuple[Notification, ...]
+    next_cursor: Optional[str]
+    read_up_to: Optional[str]
+    unread_count: int
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "NotificationList":
+        return cls(
+            tuple(Notification.from_json(n) for n in doc.get("notifications") or ()),
+            _opt_str(doc.get("next_cursor")),
+            _opt_str(doc.get("read_up_to")),
+            int(doc.get("unread_count") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class ReadMarker:
+    read_up_to: Optional[str]
+    unread_count: int
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "ReadMarker":
+        return cls(_opt_str(doc.get("read_up_to")), int(doc.get("unread_count") or 0))

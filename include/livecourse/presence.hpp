@@ -1,0 +1,124 @@
+// Presence reported by the video server and by heartbeats.
+//
+// Attendance has one model (connection intervals, see attendance.hpp); this
+// header holds what two more sources turn into those intervals:
+//  - the video server's own reports (self-hosted Jitsi's event_sync module,
+//    JaaS webhooks) are stored as points: "this connection joined at t",
+//    "left at t", "the room ended at t". Points are a set: the same report
+//    delivered twice adds nothing, and the order of arrival does not matter,
+//    because intervals are paired from the whole set when attendance is read
+//    (`pair_video_points`), never at write time;
+//  - heartbeats from a participant's page (public meet.jit.si, where no
+//    server events exist) open an interval and extend it; an interval that
+//    hears nothing for `presence_timeout` counts only up to its last
+//    heartbeat (`heartbeat_interval`).
+// The engine's operations that feed them are in engine.hpp; their
+// configuration is `PresenceConfig`.
+//
+// Thread-safety: values and pure functions.
+#pragma once
+
+#include <livecourse/attendance.hpp>
+#include <livecourse/clock.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace livecourse {
+
+struct PresenceConfig {
+    // The static bearer secret Jitsi's event_sync module sends
+    // (`Authorization: Bearer <secret>`); also lets a recording script set a
+    // session's recording URL. Empty: event_sync events are refused. At
+    // least 32 bytes when set.
+    std::string video_events_secret;
+    // The JaaS webhook endpoint's signing secret (X-Jaas-Signature). Empty:
+    // JaaS webhooks are refused.
+    std::string jaas_webhook_secret;
+    // When set, JaaS events for another AppID are acknowledged and ignored.
+    // Empty: the jitsi.app_id in jaas mode, else any AppID.
+    std::string jaas_app_id;
+    // A signature's `t` may differ from the library's clock by at most this.
+    Seconds jaas_signature_tolerance{300};
+    // A heartbeat interval that hears nothing for this long counts only up
+    // to its last heartbeat.
+    Seconds presence_timeout{90};
+    // Event timestamps up to this far ahead of the library's clock are
+    // accepted as clock skew between servers; further ahead, refused.
+    Seconds clock_skew{60};
+};
+
+enum class VideoPointKind {
+    join,      // a connection joined
+    leave,     // a connection left
+    room_end,  // the room (main room or one breakout room) was destroyed
+};
+
+// One fact the video server reported. `scope` is "" for the main room or the
+// breakout room's id; `connection` identifies one connection of one user
+// within its source (the occupant's JID, the JaaS participant id), prefixed
+// by the source so that sources never collide. room_end points have an empty
+// connection and user.
+struct VideoPresencePoint {
+    std::string scope;
+    std::string connection;
+    std::string user_id;
+    VideoPointKind kind = VideoPointKind::join;
+    Instant at{};
+};
+
+// Pairs the points of one session into video_server intervals, whatever
+// order they were stored in: per connection, in time order, a join opens, a
+// leave (or the end of its room) closes what is open; a repeated join while
+// open and a leave with nothing open change nothing; a leave and a join at the
+// same second are a reconnect when something was open, else a zero-length
+// visit. A connection still open at the end has no `left_at`.
+std::vector<PresenceInterval> pair_video_points(std::vector<VideoPresencePoint> points);
+
+// One heartbeat interval as stored: opened by the first heartbeat, extended
+// by each later one, closed by a leave (`left_at`) or never explicitly.
+struct HeartbeatInterval {
+    std::string user_id;
+    Instant joined_at{};
+    Instant last_seen_at{};
+    std::optional<Instant> left_at;
+};
+
+// The interval a heartbeat interval counts for, judged at `now`: up to the
+// leave when it came within `timeout` of the last heartbeat; up to the last
+// heartbeat when the page went silent for longer; still open otherwise.
+PresenceInterval heartbeat_interval(const HeartbeatInterval& h, Instant now, Seconds timeout);
+
+// What a presence operation did with one report. Reports the library cannot
+// use (an unknown room or user, a session that never went live, a repeat) are
+// acknowledged as ignored, never refused, so that senders do not retry them.
+struct PresenceAck {
+    bool recorded = false;
+    // Why it was ignored: "unknown_room", "unknown_user", "never_live",
+    // "duplicate", "app_id_mismatch", "clock_skew", "no_attendance_data",
+    // "recording_url_already_set", "not_live". Empty when recorded.
+    std::string reason;
+};
+
+namespace presence_reason {
+inline constexpr const char* unknown_room = "unknown_room";
+inline constexpr const char* unknown_user = "unknown_user";
+inline constexpr const char* never_live = "never_live";
+inline constexpr const char* duplicate = "duplicate";
+inline constexpr const char* app_id_mismatch = "app_id_mismatch";
+inline constexpr const char* clock_skew = "clock_skew";
+inline constexpr const char* no_attendance_data = "no_attendance_data";
+inline constexpr const char* recording_url_already_set = "recording_url_already_set";
+inline constexpr const char* not_live = "not_live";
+}  // namespace presence_reason
+
+// Counts since the engine was opened (this process only), for monitoring.
+struct PresenceCounters {
+    std::uint64_t recorded = 0;
+    std::uint64_t ignored = 0;
+    std::uint64_t refused = 0;  // bad secret or signature
+};
+
+}  // namespace livecourse

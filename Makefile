@@ -52,8 +52,9 @@ CI_GUARDS := $(if $(filter true,$(CI)),test-sanitize)
 
 test: $(CI_GUARDS) fuzz-smoke test-cpp test-python test-node
 
+# PostgreSQL joins are measured on a throwaway local cluster of their own.
 bench: build
-	@$(BUILD)/bench/livecourse-bench
+	@scripts/with-throwaway-postgres $(BUILD)/bench/livecourse-bench
 
 # ASan+UBSan over every C++ and C suite; TSan over the concurrency tests.
 test-sanitize: bootstrap

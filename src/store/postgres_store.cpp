@@ -399,40 +399,31 @@ std::vector<Notification> read_notifications(const Result& r) {
 
 void add_planned(Connection& c, const NotificationPlan& plan, const PlannedNotification& n, bool reminded_only) {
     auto session = parse_id(n.session_id).value_or(0);
+    // Both statements take the same parameters; the per-user one also takes
+    // the recipient, second.
+    auto params = [&](const std::string* user) {
+        Params p;
+        p.text(n.key_prefix);
+        if (user) p.text(*user);
+        p.text(to_string(n.kind))
+            .text(n.course_id)
+            .integer(session)
+            .text(n.title)
+            .integer(secs(n.starts_at))
+            .integer(secs(n.ends_at))
+            .text(n.timezone)
+            .optional(n.cancel_reason)
+            .integer(secs(n.created_at))
+            .integer(secs(n.due_at))
+            .text(plan.recipients.except)
+            .boolean(reminded_only)
+            .integer(secs(plan.now));
+        return p;
+    };
     if (plan.recipients.users) {
-        for (const auto& user : *plan.recipients.users)
-            c.exec(sql_outbox::plan_for_user, Params()
-                                                  .text(n.key_prefix)
-                                                  .text(user)
-                                                  .text(to_string(n.kind))
-                                                  .text(n.course_id)
-                                                  .integer(session)
-                                                  .text(n.title)
-                                                  .integer(secs(n.starts_at))
-                                                  .integer(secs(n.ends_at))
-                                                  .text(n.timezone)
-                                                  .optional(n.cancel_reason)
-                                                  .integer(secs(n.created_at))
-                                                  .integer(secs(n.due_at))
-                                                  .text(plan.recipients.except)
-                                                  .boolean(reminded_only)
-                                                  .integer(secs(plan.now)));
+        for (const auto& user : *plan.recipients.users) c.exec(sql_outbox::plan_for_user, params(&user));
     } else {
-        c.exec(sql_outbox::plan_for_members, Params()
-                                                 .text(n.key_prefix)
-                                                 .text(to_string(n.kind))
-                                                 .text(n.course_id)
-                                                 .integer(session)
-                                                 .text(n.title)
-                                                 .integer(secs(n.starts_at))
-                                                 .integer(secs(n.ends_at))
-                                                 .text(n.timezone)
-                                                 .optional(n.cancel_reason)
-                                                 .integer(secs(n.created_at))
-                                                 .integer(secs(n.due_at))
-                                                 .text(plan.recipients.except)
-                                                 .boolean(reminded_only)
-                                                 .integer(secs(plan.now)));
+        c.exec(sql_outbox::plan_for_members, params(nullptr));
     }
 }
 

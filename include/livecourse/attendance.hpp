@@ -24,6 +24,7 @@ namespace livecourse {
 
 enum class PresenceSource { client, heartbeat, video_server };
 std::string_view to_string(PresenceSource s) noexcept;
+std::optional<PresenceSource> parse_presence_source(std::string_view s) noexcept;
 
 // One connection. `left_at` is empty while the connection is open.
 struct PresenceInterval {

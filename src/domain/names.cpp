@@ -86,6 +86,12 @@ std::string_view to_string(PresenceSource s) noexcept {
     return "client";
 }
 
+std::optional<PresenceSource> parse_presence_source(std::string_view s) noexcept {
+    for (auto src : {PresenceSource::client, PresenceSource::heartbeat, PresenceSource::video_server})
+        if (to_string(src) == s) return src;
+    return std::nullopt;
+}
+
 std::string_view to_string(ChatType t) noexcept {
     switch (t) {
     case ChatType::text: return "text";

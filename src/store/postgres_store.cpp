@@ -712,9 +712,7 @@ public:
                 iv.joined_at = at(r.integer(i, 1));
                 iv.left_at = opt_time(r, i, 2);
                 auto src = r.view(i, 3);
-                iv.source = src == "video_server" ? PresenceSource::video_server
-                            : src == "heartbeat"  ? PresenceSource::heartbeat
-                                                  : PresenceSource::client;
+                iv.source = parse_presence_source(src).value_or(PresenceSource::client);
                 out.push_back(std::move(iv));
             }
             return out;

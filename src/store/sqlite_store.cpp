@@ -785,9 +785,7 @@ public:
                 iv.joined_at = at(q->getColumn(1).getInt64());
                 iv.left_at = opt_time(q->getColumn(2));
                 auto src = q->getColumn(3).getString();
-                iv.source = src == "video_server" ? PresenceSource::video_server
-                            : src == "heartbeat"  ? PresenceSource::heartbeat
-                                                  : PresenceSource::client;
+                iv.source = parse_presence_source(src).value_or(PresenceSource::client);
                 out.push_back(std::move(iv));
             }
             return out;

@@ -228,21 +228,6 @@ TEST_CASE("store: many threads admitting at once take exactly the seats there ar
 
 // --------------------------------------------------- notification outbox
 namespace {
-PlannedNotification planned(const Session& s, NotificationKind kind, Instant due, const std::string& discriminator) {
-    PlannedNotification n;
-    n.kind = kind;
-    n.course_id = s.course_id;
-    n.session_id = s.id;
-    n.title = s.title;
-    n.starts_at = s.starts_at;
-    n.ends_at = s.ends_at;
-    n.timezone = s.timezone;
-    n.created_at = t0();
-    n.due_at = due;
-    n.key_prefix = notification_key_prefix(kind, s.id, discriminator);
-    return n;
-}
-
 std::vector<Notification> all_in(Store& store, NotificationState state) {
     std::vector<Notification> out;
     std::optional<std::string> cursor;

@@ -37,12 +37,27 @@ enum class AdmitOutcome {
     rejoined,          // already admitted: keeps the seat, opens a new connection
     full,              // no seat left
     not_live,          // the session is not live (see `status`)
+    not_member,        // the built-in roster gives the user no role in the course
+};
+
+// One join's admission. Students take a seat; staff do not.
+struct AdmitRequest {
+    std::string_view session_id;
+    std::string_view user_id;
+    // The user's role when the host's roster has decided it. Role::none asks
+    // the store to read it from its own enrollments in `course_id` inside the
+    // admission transaction (the built-in roster): a join is then one
+    // transaction, with no separate read before it.
+    Role role = Role::none;
+    std::string_view course_id;
+    Instant at{};
 };
 
 struct AdmitResult {
     AdmitOutcome outcome = AdmitOutcome::not_live;
     SessionStatus status = SessionStatus::scheduled;  // the status seen inside the transaction
     int seats_taken = 0;
+    Role role = Role::none;  // the role admitted (as given, or as read)
 };
 
 struct SeriesRecord {
@@ -95,11 +110,11 @@ public:
     virtual std::vector<Session> series_sessions(std::string_view series_id) = 0;
 
     // --- seats and presence
-    // Atomically: if the session is live, admit the user (taking a seat when
-    // `takes_seat` and one is free below `max_participants`) or recognise an
-    // earlier admission, and open a presence interval at `at`.
-    virtual AdmitResult admit(std::string_view session_id, std::string_view user_id, Role role,
-                              bool takes_seat, Instant at) = 0;
+    // Atomically: if the user has a role and the session is live, admit the
+    // user (a student takes a seat if one is free below `max_participants`)
+    // or recognise an earlier admission, and open a presence interval at
+    // `at`. Nothing is written unless the outcome is admitted or rejoined.
+    virtual AdmitResult admit(const AdmitRequest& request) = 0;
     // Closes the user's most recent open client interval at `at`; false if
     // there was none (a leave without a join).
     virtual bool close_presence(std::string_view session_id, std::string_view user_id, Instant at) = 0;

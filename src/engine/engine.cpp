@@ -647,12 +647,19 @@ JoinResult Engine::join(const Actor& actor, std::string_view id) {
     m.require_actor(actor);
     auto snapshot = m.load_for_join(id);
     const Session& s = *snapshot;
-    Role role = m.role(s, actor);
-    enforce(AccessPolicy::join(role, s.status), "join this session");
-    Instant now = m.clock->now();
+    AdmitRequest request{s.id, actor.user_id, Role::none, s.course_id, m.clock->now()};
+    // A host roster is asked first. The built-in roster is read by the store
+    // inside the admission transaction, while the session is live: the rush's
+    // join is then a single transaction.
+    if (m.config.roster || s.status != SessionStatus::live) {
+        request.role = m.role(s, actor);
+        enforce(AccessPolicy::join(request.role, s.status), "join this session");
+    }
     // The store re-checks the status and the seats inside its transaction:
     // what was read above may have changed since.
-    auto admitted = m.store->admit(s.id, actor.user_id, role, role == Role::student, now);
+    auto admitted = m.store->admit(request);
+    Role role = admitted.role;
+    Instant now = request.at;
     switch (admitted.outcome) {
     case AdmitOutcome::admitted:
     case AdmitOutcome::rejoined: break;
@@ -660,6 +667,7 @@ JoinResult Engine::join(const Actor& actor, std::string_view id) {
         throw Error(ErrorCode::session_full,
                     fmt::format("the session is full ({} of {} seats taken)", admitted.seats_taken, s.max_participants),
                     std::string(reason::session_full));
+    case AdmitOutcome::not_member: enforce(AccessPolicy::join(Role::none, s.status), "join this session"); break;
     case AdmitOutcome::not_live:
         m.forget_live(s.id);
         enforce(AccessPolicy::join(role, admitted.status), "join this session");

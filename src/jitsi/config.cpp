@@ -180,7 +180,11 @@ void validate(const Config& c) {
 
 std::string server_base_url(const Config& c) {
     const auto u = parsed_url(c);
-    return u.scheme + "://" + server_domain(c);
+    std::string out = u.scheme;
+    out += "://";
+    out += u.host;
+    if (!u.port.empty()) (out += ':') += u.port;
+    return out;
 }
 
 std::string server_domain(const Config& c) {

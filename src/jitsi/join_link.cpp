@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 
 #include <array>
+#include <string>
 
 namespace livecourse::jitsi {
 namespace {
@@ -24,10 +25,28 @@ constexpr std::array<std::string_view, 17> toolbar_without_desktop = {
 
 bool restrict_toolbar(const JoinLinkOptions& o) { return !o.moderator && !o.screen_sharing; }
 
+// The toolbar list as a hash parameter's value: JSON, percent-encoded whole.
+// The same for every link, so built once.
+const std::string& toolbar_hash_value() {
+    static const std::string value = [] {
+        std::string list = "[";
+        for (std::size_t i = 0; i < toolbar_without_desktop.size(); ++i) {
+            if (i) list += ',';
+            detail::append_json_string(list, toolbar_without_desktop[i], detail::JsonContext::url_hash);
+        }
+        list += ']';
+        std::string encoded;
+        detail::append_percent_encoded(encoded, list);
+        return encoded;
+    }();
+    return value;
+}
+
 }  // namespace
 
 std::string join_url(const Config& config, std::string_view room, const JoinLinkOptions& o) {
     std::string url = server_base_url(config);
+    url.reserve(512 + room.size() + (o.jwt ? o.jwt->size() : 0) + 3 * (o.display_name.size() + o.email.size()));
     url += '/';
     // room_path validates the room and prefixes "<tenant>/" or "<AppID>/";
     // every character left is URL-safe.
@@ -47,14 +66,8 @@ std::string join_url(const Config& config, std::string_view room, const JoinLink
     url += "&config.channelLastN=";
     detail::append_json_int(url, config.channel_last_n);
     if (restrict_toolbar(o)) {
-        std::string list = "[";
-        for (std::size_t i = 0; i < toolbar_without_desktop.size(); ++i) {
-            if (i) list += ',';
-            detail::append_json_string(list, toolbar_without_desktop[i], detail::JsonContext::url_hash);
-        }
-        list += ']';
         url += "&config.toolbarButtons=";
-        detail::append_percent_encoded(url, list);
+        url += toolbar_hash_value();
     }
     const auto add_user_info = [&](std::string_view key, std::string_view value) {
         if (value.empty()) return;

@@ -95,17 +95,22 @@ void append_json_string(std::string& out, std::string_view s, JsonContext contex
 
 void append_percent_encoded(std::string& out, std::string_view s) {
     static constexpr char upper_hex[] = "0123456789ABCDEF";
-    for (const char ch : s) {
-        const unsigned char c = static_cast<unsigned char>(ch);
-        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += upper_hex[c >> 4];
-            out += upper_hex[c & 0xF];
-        }
+    const auto unreserved = [](unsigned char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+               c == '_' || c == '~';
+    };
+    out.reserve(out.size() + s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        // Runs of unreserved characters (a whole JWT is one) go in at once.
+        std::size_t run = i;
+        while (run < s.size() && unreserved(static_cast<unsigned char>(s[run]))) ++run;
+        out.append(s.data() + i, run - i);
+        if (run == s.size()) break;
+        const auto c = static_cast<unsigned char>(s[run]);
+        const char escaped[3] = {'%', upper_hex[c >> 4], upper_hex[c & 0xF]};
+        out.append(escaped, 3);
+        i = run + 1;
     }
 }
 

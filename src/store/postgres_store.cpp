@@ -647,18 +647,29 @@ public:
     }
 
     // ------------------------------------------------------ seats, presence
-    AdmitResult admit(std::string_view session_id, std::string_view user, Role role, bool takes_seat,
-                      Instant when) override {
-        auto key = parse_id(session_id);
+    AdmitResult admit(const AdmitRequest& q) override {
+        auto key = parse_id(q.session_id);
         if (!key) return {};
         return run("admit a participant", [&](Connection& c) {
+            AdmitResult out;
+            out.role = q.role;
+            if (out.role == Role::none) {
+                // The built-in roster: read on the admission's connection.
+                // Roles never decide a seat race, so the read need not share
+                // the admission's row lock.
+                auto e = c.exec(sql::enrollment_role, Params().text(q.course_id).text(q.user_id));
+                if (e.rows()) out.role = parse_role(e.view(0, 0)).value_or(Role::none);
+                if (out.role == Role::none) {
+                    out.outcome = AdmitOutcome::not_member;
+                    return out;
+                }
+            }
             auto r = c.exec(sql::admit, Params()
                                             .integer(*key)
-                                            .text(user)
-                                            .text(to_string(role))
-                                            .boolean(takes_seat)
-                                            .integer(secs(when)));
-            AdmitResult out;
+                                            .text(q.user_id)
+                                            .text(to_string(out.role))
+                                            .boolean(out.role == Role::student)
+                                            .integer(secs(q.at)));
             auto outcome = r.view(0, 0);
             out.outcome = outcome == "admitted"   ? AdmitOutcome::admitted
                           : outcome == "rejoined" ? AdmitOutcome::rejoined

@@ -678,52 +678,61 @@ public:
     }
 
     // ------------------------------------------------------ seats, presence
-    AdmitResult admit(std::string_view session_id, std::string_view user, Role role, bool takes_seat,
-                      Instant when) override {
-        auto key = parse_id(session_id);
+    AdmitResult admit(const AdmitRequest& q) override {
+        auto key = parse_id(q.session_id);
         if (!key) return {};
         return write([&](Connection& c) {
             AdmitResult r;
-            {
-                Use q(c, "SELECT status, max_participants, seats_taken FROM sessions WHERE id = ?1");
-                q->bind(1, static_cast<std::int64_t>(*key));
-                if (!q->executeStep()) return r;
-                r.status = parse_session_status(q->getColumn(0).getString()).value_or(SessionStatus::scheduled);
-                r.seats_taken = q->getColumn(2).getInt();
-                if (r.status != SessionStatus::live) return r;
-                int max = q->getColumn(1).getInt();
+            r.role = q.role;
+            if (r.role == Role::none) {
+                Use e(c, "SELECT role FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
+                e->bind(1, std::string(q.course_id));
+                e->bind(2, std::string(q.user_id));
+                if (e->executeStep()) r.role = parse_role(e->getColumn(0).getText()).value_or(Role::none);
+                if (r.role == Role::none) {
+                    r.outcome = AdmitOutcome::not_member;
+                    return r;
+                }
+            }
+            bool takes_seat = r.role == Role::student;
+            Use q_session(c, "SELECT status, max_participants, seats_taken FROM sessions WHERE id = ?1");
+            q_session->bind(1, static_cast<std::int64_t>(*key));
+            if (!q_session->executeStep()) return r;
+            r.status = parse_session_status(q_session->getColumn(0).getText()).value_or(SessionStatus::scheduled);
+            r.seats_taken = q_session->getColumn(2).getInt();
+            if (r.status != SessionStatus::live) return r;
+            if (!takes_seat || r.seats_taken < q_session->getColumn(1).getInt()) {
+                // A seat is free (or none is needed): insert, and an earlier
+                // admission shows as a conflict.
+                Use ins(c, "INSERT INTO participants (session_id, user_id, role, takes_seat, admitted_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (session_id, user_id) DO NOTHING");
+                ins->bind(1, static_cast<std::int64_t>(*key));
+                ins->bind(2, std::string(q.user_id));
+                ins->bind(3, std::string(to_string(r.role)));
+                ins->bind(4, takes_seat ? 1 : 0);
+                ins->bind(5, static_cast<std::int64_t>(secs(q.at)));
+                r.outcome = ins->exec() == 1 ? AdmitOutcome::admitted : AdmitOutcome::rejoined;
+                if (r.outcome == AdmitOutcome::admitted && takes_seat) {
+                    Use seat(c, "UPDATE sessions SET seats_taken = seats_taken + 1 WHERE id = ?1");
+                    seat->bind(1, static_cast<std::int64_t>(*key));
+                    seat->exec();
+                    ++r.seats_taken;
+                }
+            } else {
+                // Full: only an earlier admission may come back.
                 Use p(c, "SELECT 1 FROM participants WHERE session_id = ?1 AND user_id = ?2");
                 p->bind(1, static_cast<std::int64_t>(*key));
-                p->bind(2, std::string(user));
-                if (p->executeStep()) {
-                    r.outcome = AdmitOutcome::rejoined;
-                } else if (takes_seat && r.seats_taken >= max) {
+                p->bind(2, std::string(q.user_id));
+                if (!p->executeStep()) {
                     r.outcome = AdmitOutcome::full;
                     return r;
-                } else {
-                    r.outcome = AdmitOutcome::admitted;
                 }
-                if (r.outcome == AdmitOutcome::admitted) {
-                    Use ins(c, "INSERT INTO participants (session_id, user_id, role, takes_seat, admitted_at) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5)");
-                    ins->bind(1, static_cast<std::int64_t>(*key));
-                    ins->bind(2, std::string(user));
-                    ins->bind(3, std::string(to_string(role)));
-                    ins->bind(4, takes_seat ? 1 : 0);
-                    ins->bind(5, static_cast<std::int64_t>(secs(when)));
-                    ins->exec();
-                    if (takes_seat) {
-                        Use seat(c, "UPDATE sessions SET seats_taken = seats_taken + 1 WHERE id = ?1");
-                        seat->bind(1, static_cast<std::int64_t>(*key));
-                        seat->exec();
-                        ++r.seats_taken;
-                    }
-                }
+                r.outcome = AdmitOutcome::rejoined;
             }
             Use open(c, "INSERT INTO presence (session_id, user_id, joined_at, source) VALUES (?1, ?2, ?3, 'client')");
             open->bind(1, static_cast<std::int64_t>(*key));
-            open->bind(2, std::string(user));
-            open->bind(3, static_cast<std::int64_t>(secs(when)));
+            open->bind(2, std::string(q.user_id));
+            open->bind(3, static_cast<std::int64_t>(secs(q.at)));
             open->exec();
             return r;
         });

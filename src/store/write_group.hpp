@@ -5,6 +5,15 @@
 // then hands each writer its own result. A writer alone pays nothing extra:
 // it is the leader at once and no timer waits for company.
 //
+// The queue is a lock-free stack of the writers' own stack frames (a writer
+// pushes itself with one compare-and-swap and links to the writer before
+// it), and each waiting writer sleeps on its own word (a futex), so that
+// joining a group takes no lock and waking a writer wakes only that writer.
+// While the leader runs its group, writers that arrive late are taken into
+// the same transaction (up to `max_group`): under load, groups grow to the
+// number of waiting callers instead of staying at the size the queue had
+// when the leader started.
+//
 // Seat admission stays exact because the operations of a group run one after
 // another on the same connection and see each other's effects; an operation
 // that fails (session full, bad reply_to) is rolled back to its savepoint
@@ -14,19 +23,23 @@
 #pragma once
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <vector>
+
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace livecourse::store_detail {
 
 class WriteGroup {
 public:
-    // The three steps of a group's transaction, supplied by the store.
+    // The steps of a group's transaction, supplied by the store.
     struct Transaction {
         std::function<void()> begin;
         std::function<void()> commit;
@@ -37,33 +50,28 @@ public:
         std::function<std::exception_ptr(std::exception_ptr)> translate;  // driver errors -> library errors
     };
 
-    explicit WriteGroup(Transaction tx, std::size_t max_group = 256) : tx_(std::move(tx)), max_group_(max_group) {}
+    explicit WriteGroup(Transaction tx, std::size_t max_group = 256)
+        : tx_(std::move(tx)), max_group_(std::max<std::size_t>(1, max_group)) {}
 
     // Runs `op` inside a group transaction; returns once that transaction is
     // committed, rethrowing the operation's own exception if it failed.
     void run(const std::function<void()>& op) {
         Writer w;
         w.op = &op;
-        std::unique_lock lock(mutex_);
-        queue_.push_back(&w);
-        w.cv.wait(lock, [&] { return w.done || queue_.front() == &w; });
-        if (w.done) {
-            if (w.error) std::rethrow_exception(w.error);
-            return;
+        Writer* before = newest_.load(std::memory_order_relaxed);
+        do {
+            w.older = before;
+        } while (!newest_.compare_exchange_weak(before, &w, std::memory_order_acq_rel, std::memory_order_relaxed));
+        if (before != nullptr) {
+            // Someone is ahead: wait to be answered or to be made leader.
+            std::uint32_t s;
+            while ((s = w.state.load(std::memory_order_acquire)) == waiting) sleep_while_waiting(w.state);
+            if (s == done) {
+                if (w.error) std::rethrow_exception(w.error);
+                return;
+            }
         }
-        // Leader: take everyone queued so far (self first).
-        std::size_t n = std::min(queue_.size(), max_group_);
-        std::vector<Writer*> group(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-        lock.unlock();
-        execute(group);
-        lock.lock();
-        for (std::size_t i = 0; i < n; ++i) queue_.pop_front();
-        for (auto* g : group) {
-            g->done = true;
-            if (g != &w) g->cv.notify_one();
-        }
-        if (!queue_.empty()) queue_.front()->cv.notify_one();
-        lock.unlock();
+        lead(&w);
         if (w.error) std::rethrow_exception(w.error);
     }
 
@@ -72,61 +80,133 @@ public:
         std::uint64_t groups = 0, operations = 0;
     };
     Counters counters() const {
-        std::lock_guard lock(mutex_);
-        return counters_;
+        return {groups_.load(std::memory_order_relaxed), operations_.load(std::memory_order_relaxed)};
     }
 
 private:
+    enum : std::uint32_t { waiting, leader, done };
+
     struct Writer {
         const std::function<void()>* op = nullptr;
+        Writer* older = nullptr;  // the writer queued just before, until it is answered
         std::exception_ptr error;
-        bool done = false;
-        std::condition_variable cv;
+        std::atomic<std::uint32_t> state{waiting};
     };
 
-    void execute(std::vector<Writer*>& group) {
+    // A writer sleeps on its own state word. The word is woken by address
+    // with a raw futex because the waker must not touch the writer once it
+    // may have returned; elsewhere, C++20 atomic waiting (which may touch it).
+    static void sleep_while_waiting(std::atomic<std::uint32_t>& state) {
+#ifdef __linux__
+        static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+        ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state), FUTEX_WAIT_PRIVATE, waiting, nullptr, nullptr, 0);
+#else
+        state.wait(waiting, std::memory_order_acquire);
+#endif
+    }
+
+    static void answer(Writer* w, std::uint32_t state) {
+#ifdef __linux__
+        auto* word = reinterpret_cast<std::uint32_t*>(&w->state);
+        w->state.store(state, std::memory_order_release);
+        ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+#else
+        w->state.store(state, std::memory_order_release);
+        w->state.notify_one();
+#endif
+    }
+
+    // Appends to `group`, oldest first, the writers queued after `last` up
+    // to `newest`, at most `room` of them. Returns the last one taken.
+    static Writer* take(Writer* last, Writer* newest, std::size_t room, std::vector<Writer*>& scratch,
+                        std::vector<Writer*>& group) {
+        scratch.clear();
+        for (Writer* w = newest; w != last; w = w->older) scratch.push_back(w);
+        std::size_t n = std::min(room, scratch.size());
+        for (std::size_t i = 0; i < n; ++i) group.push_back(scratch[scratch.size() - 1 - i]);
+        return n ? group.back() : last;
+    }
+
+    // Runs one operation; `savepoint` unless it is alone in its transaction.
+    void run_one(Writer* w, bool savepoint) {
+        try {
+            if (savepoint) tx_.savepoint();
+            (*w->op)();
+            if (savepoint) tx_.release();
+        } catch (...) {
+            w->error = tx_.translate(std::current_exception());
+            if (savepoint) tx_.rollback_to();
+        }
+    }
+
+    // Called by the writer that reached the front of the queue: every writer
+    // older than `self` has been answered, so only the leader touches the
+    // queue's tail.
+    void lead(Writer* self) {
+        std::vector<Writer*> group, scratch;
+        group.reserve(32);
+        group.push_back(self);
+        Writer* last = take(self, newest_.load(std::memory_order_acquire), max_group_ - 1, scratch, group);
+        bool open = false;
         try {
             tx_.begin();
+            open = true;
         } catch (...) {
             auto e = tx_.translate(std::current_exception());
             for (auto* g : group) g->error = e;
-            return;
         }
-        bool alone = group.size() == 1;
-        for (auto* g : group) {
-            try {
-                // A lone operation needs no savepoint: its failure rolls back
-                // the whole transaction, which holds nothing else.
-                if (!alone) tx_.savepoint();
-                (*g->op)();
-                if (!alone) tx_.release();
-            } catch (...) {
-                g->error = tx_.translate(std::current_exception());
-                if (!alone) tx_.rollback_to();
+        if (open) {
+            // A lone operation runs without a savepoint: if it fails, the
+            // transaction holds nothing else and is rolled back whole.
+            bool savepoints = group.size() > 1;
+            std::size_t ran = 0;
+            for (;;) {
+                for (; ran < group.size(); ++ran) run_one(group[ran], savepoints);
+                // Take in whoever arrived meanwhile, while there is room.
+                if (group.size() >= max_group_) break;
+                Writer* newest = newest_.load(std::memory_order_acquire);
+                if (newest == last) break;
+                if (!savepoints && group[0]->error) break;  // its failure is rolled back below, alone
+                savepoints = true;
+                last = take(last, newest, max_group_ - group.size(), scratch, group);
             }
-        }
-        try {
-            if (alone && group[0]->error) {
+            bool lone_failure = group.size() == 1 && group[0]->error;
+            if (lone_failure) {
                 tx_.rollback();
             } else {
-                tx_.commit();
+                try {
+                    tx_.commit();
+                } catch (...) {
+                    auto e = tx_.translate(std::current_exception());
+                    tx_.rollback();
+                    for (auto* g : group)
+                        if (!g->error) g->error = e;
+                }
             }
-        } catch (...) {
-            auto e = tx_.translate(std::current_exception());
-            tx_.rollback();
-            for (auto* g : group)
-                if (!g->error) g->error = e;
         }
-        std::lock_guard lock(mutex_);
-        ++counters_.groups;
-        counters_.operations += group.size();
+        groups_.fetch_add(1, std::memory_order_relaxed);
+        operations_.fetch_add(group.size(), std::memory_order_relaxed);
+
+        // Hand the lead to the writer queued right after the group, if any,
+        // before waking the group: the next transaction starts at once. (The
+        // order matters for correctness too: until its members are answered,
+        // none of them can queue again, so `last` cannot reappear in the
+        // queue at the same address while the successor is searched for.)
+        Writer* expected = last;
+        if (!newest_.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel, std::memory_order_acquire)) {
+            Writer* next = expected;
+            while (next->older != last) next = next->older;
+            answer(next, leader);
+        }
+        // Answer the followers. A follower may return (and its frame vanish)
+        // as soon as it sees `done`: nothing of it is touched after that.
+        for (std::size_t i = 1; i < group.size(); ++i) answer(group[i], done);
     }
 
     Transaction tx_;
     std::size_t max_group_;
-    mutable std::mutex mutex_;
-    std::deque<Writer*> queue_;
-    Counters counters_;
+    std::atomic<Writer*> newest_{nullptr};
+    std::atomic<std::uint64_t> groups_{0}, operations_{0};
 };
 
 }  // namespace livecourse::store_detail

@@ -121,6 +121,7 @@ TEST_CASE("engine: access checks carry stable reasons", "[engine][access]") {
     w.clock->set(s.starts_at);
     e.start_session(moderator, s.id);
     CHECK(error_of([&] { e.join(outsider, s.id); }).reason() == "not_enrolled");
+    CHECK(e.attendance(moderator, s.id).empty());  // the refused join left nothing
     CHECK(error_of([&] { e.token(student(0), s.id); }).reason() == "not_participant");
     CHECK(error_of([&] { e.post_chat(student(0), s.id, ChatType::text, "hi", std::nullopt); }).reason() ==
           "not_participant");

@@ -92,21 +92,61 @@ TEST_CASE("store: admission takes seats exactly and keeps them on rejoin", "[sto
     TempDir dir;
     auto store = backend.open(dir);
     auto s = make_session(*store, "c1", t0());
-    CHECK(store->admit(s.id, "u1", Role::student, true, t0()).outcome == AdmitOutcome::not_live);
+    CHECK(store->admit({s.id, "u1", Role::student, {}, t0()}).outcome == AdmitOutcome::not_live);
     s = go_live(*store, s, t0());
-    CHECK(store->admit(s.id, "u1", Role::student, true, t0()).outcome == AdmitOutcome::admitted);
-    CHECK(store->admit(s.id, "u2", Role::student, true, t0()).outcome == AdmitOutcome::admitted);
-    CHECK(store->admit(s.id, "u1", Role::student, true, t0() + 1min).outcome == AdmitOutcome::rejoined);
-    CHECK(store->admit(s.id, "prof", Role::instructor, false, t0()).outcome == AdmitOutcome::admitted);
-    auto third = store->admit(s.id, "u3", Role::student, true, t0());
+    CHECK(store->admit({s.id, "u1", Role::student, {}, t0()}).outcome == AdmitOutcome::admitted);
+    CHECK(store->admit({s.id, "u2", Role::student, {}, t0()}).outcome == AdmitOutcome::admitted);
+    CHECK(store->admit({s.id, "u1", Role::student, {}, t0() + 1min}).outcome == AdmitOutcome::rejoined);
+    CHECK(store->admit({s.id, "prof", Role::instructor, {}, t0()}).outcome == AdmitOutcome::admitted);
+    auto third = store->admit({s.id, "u3", Role::student, {}, t0()});
     CHECK(third.outcome == AdmitOutcome::admitted);
     CHECK(third.seats_taken == 3);
-    auto fourth = store->admit(s.id, "u4", Role::student, true, t0());
+    auto fourth = store->admit({s.id, "u4", Role::student, {}, t0()});
     CHECK(fourth.outcome == AdmitOutcome::full);
-    CHECK(store->admit(s.id, "mod", Role::moderator, false, t0()).outcome == AdmitOutcome::admitted);
+    CHECK(store->admit({s.id, "mod", Role::moderator, {}, t0()}).outcome == AdmitOutcome::admitted);
     CHECK(store->participants(s.id).size() == 5);
     CHECK(store->presence(s.id).size() == 6);  // u1 twice, u2, prof, u3, mod
     CHECK_FALSE(store->find_participant(s.id, "u4"));
+}
+
+TEST_CASE("store: admission reads the built-in enrollment inside its transaction", "[store]") {
+    auto backend = GENERATE(from_range(backends()));
+    TempDir dir;
+    auto store = backend.open(dir);
+    store->set_enrollment("c1", "u1", Role::student);
+    store->set_enrollment("c1", "u2", Role::student);
+    store->set_enrollment("c1", "mod", Role::moderator);
+    store->set_enrollment("c2", "outsider", Role::student);
+    auto s = go_live(*store, make_session(*store, "c1", t0()), t0());  // 3 seats
+    auto by_enrollment = [&](const char* user, Instant at) { return store->admit({s.id, user, Role::none, "c1", at}); };
+
+    auto a = by_enrollment("u1", t0());
+    CHECK(a.outcome == AdmitOutcome::admitted);
+    CHECK(a.role == Role::student);
+    CHECK(a.seats_taken == 1);
+    auto m = by_enrollment("mod", t0());
+    CHECK(m.outcome == AdmitOutcome::admitted);
+    CHECK(m.role == Role::moderator);
+    CHECK(m.seats_taken == 1);  // staff take no seat
+    // Enrolled elsewhere or nowhere: refused, and nothing is written.
+    for (const char* user : {"outsider", "nobody"}) {
+        auto r = by_enrollment(user, t0());
+        CHECK(r.outcome == AdmitOutcome::not_member);
+        CHECK(r.role == Role::none);
+        CHECK_FALSE(store->find_participant(s.id, user));
+    }
+    CHECK(store->presence(s.id).size() == 2);
+    // A role given by a host roster is taken as it is.
+    CHECK(store->admit({s.id, "guest", Role::student, "c1", t0()}).role == Role::student);
+    CHECK(by_enrollment("u2", t0()).outcome == AdmitOutcome::admitted);
+    // Full: a newcomer is refused, an earlier participant still comes back.
+    store->set_enrollment("c1", "late", Role::student);
+    CHECK(by_enrollment("late", t0()).outcome == AdmitOutcome::full);
+    CHECK_FALSE(store->find_participant(s.id, "late"));
+    auto back = by_enrollment("u1", t0() + 1min);
+    CHECK(back.outcome == AdmitOutcome::rejoined);
+    CHECK(back.seats_taken == 3);
+    CHECK(store->presence(s.id).size() == 5);  // u1 twice, mod, guest, u2
 }
 
 TEST_CASE("store: presence closes the latest open connection, ending closes all", "[store]") {
@@ -115,8 +155,8 @@ TEST_CASE("store: presence closes the latest open connection, ending closes all"
     auto store = backend.open(dir);
     auto s = go_live(*store, make_session(*store, "c1", t0()), t0());
     CHECK_FALSE(store->close_presence(s.id, "u1", t0()));  // leave without join
-    store->admit(s.id, "u1", Role::student, true, t0());
-    store->admit(s.id, "u1", Role::student, true, t0() + 5min);
+    store->admit({s.id, "u1", Role::student, {}, t0()});
+    store->admit({s.id, "u1", Role::student, {}, t0() + 5min});
     CHECK(store->close_presence(s.id, "u1", t0() + 10min));
     auto ivs = store->presence(s.id);
     REQUIRE(ivs.size() == 2);
@@ -129,7 +169,7 @@ TEST_CASE("store: presence closes the latest open connection, ending closes all"
     REQUIRE(store->replace_session(ended, s.revision));
     ivs = store->presence(s.id);
     CHECK(ivs[0].left_at == t0() + 30min);
-    CHECK(store->admit(s.id, "u2", Role::student, true, t0()).outcome == AdmitOutcome::not_live);
+    CHECK(store->admit({s.id, "u2", Role::student, {}, t0()}).outcome == AdmitOutcome::not_live);
 }
 
 TEST_CASE("store: chat pages oldest first and checks reply_to inside the transaction", "[store]") {
@@ -216,7 +256,7 @@ TEST_CASE("store: many threads admitting at once take exactly the seats there ar
     for (int t = 0; t < 8; ++t)
         threads.emplace_back([&, t] {
             for (int i = 0; i < 10; ++i) {
-                auto r = store->admit(s.id, "u" + std::to_string(t * 10 + i), Role::student, true, t0());
+                auto r = store->admit({s.id, "u" + std::to_string(t * 10 + i), Role::student, {}, t0()});
                 (r.outcome == AdmitOutcome::admitted ? admitted : full)++;
             }
         });

@@ -395,7 +395,7 @@ TEST_CASE("postgres: a statement waiting on a lock times out with `storage`", "[
     PQclear(r);
 
     auto started = std::chrono::steady_clock::now();
-    auto e = error_of([&] { store->admit(s.id, "u1", Role::student, true, t0()); });
+    auto e = error_of([&] { store->admit({s.id, "u1", Role::student, {}, t0()}); });
     auto waited = std::chrono::steady_clock::now() - started;
     CHECK(e.code() == ErrorCode::storage);
     CHECK(std::string(e.what()).find("timed out") != std::string::npos);
@@ -404,7 +404,7 @@ TEST_CASE("postgres: a statement waiting on a lock times out with `storage`", "[
 
     PQclear(PQexec(holder, "ROLLBACK"));
     PQfinish(holder);
-    CHECK(store->admit(s.id, "u1", Role::student, true, t0()).outcome == AdmitOutcome::admitted);
+    CHECK(store->admit({s.id, "u1", Role::student, {}, t0()}).outcome == AdmitOutcome::admitted);
 }
 
 TEST_CASE("postgres: a small pool serves many threads exactly", "[postgres][concurrency]") {
@@ -428,7 +428,7 @@ TEST_CASE("postgres: a small pool serves many threads exactly", "[postgres][conc
     for (int t = 0; t < 16; ++t)
         threads.emplace_back([&, t] {
             for (int i = 0; i < 10; ++i) {
-                auto r = store->admit(s.id, "u" + std::to_string(t * 10 + i), Role::student, true, t0());
+                auto r = store->admit({s.id, "u" + std::to_string(t * 10 + i), Role::student, {}, t0()});
                 (r.outcome == AdmitOutcome::admitted ? admitted : full)++;
             }
         });
@@ -484,7 +484,7 @@ TEST_CASE("postgres: ids of any form other than the store's name nothing", "[pos
         CHECK_FALSE(store->find_session(id));
         CHECK_FALSE(store->find_series(id));
         CHECK(store->participants(id).empty());
-        CHECK(store->admit(id, "u", Role::student, true, t0()).outcome == AdmitOutcome::not_live);
+        CHECK(store->admit({id, "u", Role::student, {}, t0()}).outcome == AdmitOutcome::not_live);
         CHECK_FALSE(store->close_presence(id, "u", t0()));
     }
     CHECK_FALSE(store->find_session("999999999999999999"));  // well-formed, names nothing

@@ -44,16 +44,24 @@ namespace {
 int fair_busy_handler(void* context, int attempt) {
     using namespace std::chrono;
     thread_local steady_clock::time_point first;
+    thread_local int sleeps = 0;
     thread_local std::minstd_rand jitter(std::random_device{}());
-    if (attempt == 0) first = steady_clock::now();
+    auto now = steady_clock::now();
+    if (attempt == 0) {
+        first = now;
+        sleeps = 0;
+    }
     int timeout_ms = *static_cast<int*>(context);
-    if (steady_clock::now() - first >= milliseconds(timeout_ms)) return 0;
-    if (attempt < 8) {
+    if (now - first >= milliseconds(timeout_ms)) return 0;
+    if (now - first < microseconds(200)) {
+        // The lock is usually held for one group's transaction (tens to
+        // hundreds of microseconds) and free for a moment between two:
+        // poll for that moment first.
         std::this_thread::yield();
     } else {
-        // 50 us doubling to 2 ms, with up to 50% jitter so that waiting
-        // processes do not retry in lockstep.
-        auto base = std::min<long>(2000, 50L << std::min(attempt - 8, 6));
+        // Then short sleeps, 20 us doubling to 500 us, with up to 50% jitter
+        // so that waiting processes do not retry in lockstep.
+        auto base = std::min<long>(500, 20L << std::min(sleeps++, 5));
         std::this_thread::sleep_for(microseconds(base / 2 + long(jitter() % std::uint32_t(base / 2 + 1))));
     }
     return 1;

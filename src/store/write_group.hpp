@@ -75,6 +75,12 @@ public:
         if (w.error) std::rethrow_exception(w.error);
     }
 
+    // True when writers are queued behind the group being run. Meaningful
+    // only inside an operation (on the leader's thread), for tests.
+    bool writers_waiting() const {
+        return newest_.load(std::memory_order_acquire) != last_taken_.load(std::memory_order_relaxed);
+    }
+
     // Groups committed and operations run, for benchmarks and tests.
     struct Counters {
         std::uint64_t groups = 0, operations = 0;
@@ -147,6 +153,7 @@ private:
         group.reserve(32);
         group.push_back(self);
         Writer* last = take(self, newest_.load(std::memory_order_acquire), max_group_ - 1, scratch, group);
+        last_taken_.store(last, std::memory_order_relaxed);
         bool open = false;
         try {
             tx_.begin();
@@ -169,6 +176,7 @@ private:
                 if (!savepoints && group[0]->error) break;  // its failure is rolled back below, alone
                 savepoints = true;
                 last = take(last, newest, max_group_ - group.size(), scratch, group);
+                last_taken_.store(last, std::memory_order_relaxed);
             }
             bool lone_failure = group.size() == 1 && group[0]->error;
             if (lone_failure) {
@@ -206,6 +214,7 @@ private:
     Transaction tx_;
     std::size_t max_group_;
     std::atomic<Writer*> newest_{nullptr};
+    std::atomic<Writer*> last_taken_{nullptr};  // the newest writer of the running group
     std::atomic<std::uint64_t> groups_{0}, operations_{0};
 };
 

@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <chrono>
 #include <thread>
 
 using namespace lc_test;
@@ -85,6 +86,70 @@ TEST_CASE("group commit: concurrent writers share commits and each gets its own 
     // Writers really were grouped: fewer transactions than operations.
     CHECK(c.groups < c.operations);
     CHECK(f.commits <= int(c.groups));
+}
+
+// The leader's operation below waits until a second writer has queued, so
+// the second one arrives while the group runs: the cases are deterministic.
+TEST_CASE("group commit: a writer arriving while a group runs joins its transaction", "[store][groupcommit]") {
+    Fixture f;
+    std::thread late;
+    f.group.run([&] {
+        late = std::thread([&] { f.group.run([&] { f.db.exec("INSERT INTO t (owner) VALUES (2)"); }); });
+        while (!f.group.writers_waiting()) std::this_thread::yield();
+        f.db.exec("INSERT INTO t (owner) VALUES (1)");
+    });
+    late.join();
+    CHECK(f.count() == 2);
+    auto c = f.group.counters();
+    CHECK(c.groups == 1);
+    CHECK(c.operations == 2);
+    CHECK(f.commits == 1);
+}
+
+TEST_CASE("group commit: a lone operation that fails is rolled back without the writers that arrived meanwhile", "[store][groupcommit]") {
+    Fixture f;
+    std::thread late;
+    bool late_ok = false;
+    CHECK_THROWS_WITH(f.group.run([&] {
+        late = std::thread([&] {
+            f.group.run([&] { f.db.exec("INSERT INTO t (owner) VALUES (2)"); });
+            late_ok = true;
+        });
+        while (!f.group.writers_waiting()) std::this_thread::yield();
+        // Ran without a savepoint (it was alone when its group began): its
+        // write must go with the whole transaction, and the late writer
+        // must get a transaction of its own.
+        f.db.exec("INSERT INTO t (owner) VALUES (1)");
+        throw std::runtime_error("refused");
+    }), "refused");
+    late.join();
+    CHECK(late_ok);
+    CHECK(f.count() == 1);
+    CHECK(f.count("owner = 2") == 1);
+    CHECK(f.group.counters().groups == 2);
+}
+
+TEST_CASE("group commit: a group never exceeds its bound", "[store][groupcommit]") {
+    Fixture f;
+    WriteGroup group(f.transaction(), 2);
+    std::vector<std::thread> late;
+    std::atomic<int> queued{0};
+    group.run([&] {
+        for (int i = 0; i < 3; ++i)
+            late.emplace_back([&, i] {
+                ++queued;
+                group.run([&] { f.db.exec("INSERT INTO t (owner) VALUES (" + std::to_string(10 + i) + ")"); });
+            });
+        while (queued < 3 || !group.writers_waiting()) std::this_thread::yield();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let all three queue
+        f.db.exec("INSERT INTO t (owner) VALUES (1)");
+    });
+    for (auto& t : late) t.join();
+    CHECK(f.count() == 4);
+    auto c = group.counters();
+    CHECK(c.operations == 4);
+    CHECK(c.groups >= 2);  // at most two operations per transaction
+    CHECK(f.commits >= 2);
 }
 
 TEST_CASE("group commit: a failed commit fails every operation of its group", "[store][groupcommit]") {

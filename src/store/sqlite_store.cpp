@@ -1,10 +1,11 @@
 // The embedded default store: one SQLite file in WAL mode.
 //
-// Writes go through one connection per process, each use case in one
-// BEGIN IMMEDIATE transaction; reads use a small pool of other connections, so
-// WAL lets them proceed while a write is in flight. The in-process mutex only
-// protects the connection object: exactness between processes comes from
-// SQLite's write lock, which IMMEDIATE takes before anything is read.
+// Writes go through one connection per process: each use case is one
+// operation of a group-commit BEGIN IMMEDIATE transaction (write_group.hpp),
+// under its own savepoint. Reads use a small pool of other connections, so
+// WAL lets them proceed while a write is in flight. Exactness between
+// processes comes from SQLite's write lock, which IMMEDIATE takes before
+// anything is read.
 #include "store/sqlite_connection.hpp"
 
 #include <livecourse/error.hpp>

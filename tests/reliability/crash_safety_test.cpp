@@ -1,6 +1,7 @@
-// Crash safety: a child process does joins, leaves and chat in a loop and
-// reports each operation only after the engine returned (that is, after its
-// transaction committed). The parent kills it with SIGKILL at random points;
+// Crash safety: a child process does joins, leaves and chat in a loop, from
+// 8 threads so that its writes share group-commit transactions, and reports
+// each operation only after the engine returned (that is, after the group
+// holding it committed). The parent kills it with SIGKILL at random points;
 // after every kill the database must open, pass PRAGMA integrity_check, and
 // hold every operation the child had reported.
 #include "support/fixtures.hpp"
@@ -18,6 +19,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 using namespace lc_test;
 
@@ -57,7 +59,8 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
     TempDir dir;
     auto db = dir.file("crash.db");
     auto clock = std::make_shared<ManualClock>(t0());
-    std::string session_id;
+    // A session per round, so that 8 fast threads never fill one.
+    std::vector<std::string> sessions;
     {
         Engine e(open_config(db, clock));
         auto d = SessionDraft{};
@@ -65,12 +68,15 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
         d.starts_at = t0();
         d.ends_at = t0() + 2h;
         d.max_participants = 10000;
-        session_id = e.create_session(instructor, "c", d).id;
-        e.start_session(instructor, session_id);
+        for (int round = 0; round < 8; ++round) {
+            sessions.push_back(e.create_session(instructor, "c", d).id);
+            e.start_session(instructor, sessions.back());
+        }
     }
     std::mt19937 rng(12345);
     std::set<std::string> joined, left, chats;
     for (int round = 0; round < 8; ++round) {
+        const auto& session_id = sessions[std::size_t(round)];
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
         ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);  // the child keeps only the write end
@@ -114,24 +120,28 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
     REQUIRE(joined.size() > 10);  // the children really did work
 
     Engine e(open_config(db, clock));
-    auto rows = e.attendance(instructor, session_id);
-    std::set<std::string> present;
-    for (const auto& r : rows) present.insert(r.user_id);
+    std::vector<AttendanceRow> rows;
+    std::set<std::string> present, stored;
+    for (const auto& session_id : sessions) {
+        auto these = e.attendance(instructor, session_id);
+        rows.insert(rows.end(), these.begin(), these.end());
+        std::optional<std::string> cursor;
+        do {
+            auto page = e.list_chat(instructor, session_id, cursor, 200);
+            for (const auto& m : page.messages) stored.insert(m.id);
+            cursor = page.next_cursor;
+        } while (cursor);
+    }
+    for (const auto& r : rows) present.insert(r.user_id);  // user ids are distinct across rounds
     for (const auto& u : joined) CHECK(present.count(u) == 1);
-    std::set<std::string> stored;
-    std::optional<std::string> cursor;
-    do {
-        auto page = e.list_chat(instructor, session_id, cursor, 200);
-        for (const auto& m : page.messages) stored.insert(m.id);
-        cursor = page.next_cursor;
-    } while (cursor);
     for (const auto& c : chats) CHECK(stored.count(c) == 1);
     for (const auto& r : rows)
         if (left.count(r.user_id)) CHECK_FALSE(r.is_present);
 }
 
-// The process the crash test kills: joins, chats and leaves in a loop and
-// reports each operation on the pipe only after the engine returned.
+// The process the crash test kills: 8 threads join, chat and leave in a loop
+// and report each operation on the pipe only after the engine returned (one
+// short write per line: atomic on a pipe).
 TEST_CASE("crash child", "[.child]") {
     auto db = child_env("LC_CRASH_DB");
     REQUIRE(db);
@@ -140,12 +150,17 @@ TEST_CASE("crash child", "[.child]") {
     auto session_id = *child_env("LC_CRASH_SESSION");
     int round = std::stoi(*child_env("LC_CRASH_ROUND"));
     int fd = std::stoi(*child_env("LC_CRASH_FD"));
-    for (int i = 0;; ++i) {
-        Actor a = student(round * 100000 + i);
-        e.join(a, session_id);
-        dprintf(fd, "J %s\n", a.user_id.c_str());
-        auto m = e.post_chat(a, session_id, ChatType::text, "hello " + std::to_string(i), std::nullopt);
-        dprintf(fd, "C %s\n", m.id.c_str());
-        if (i % 3 == 0 && e.leave(a, session_id)) dprintf(fd, "L %s\n", a.user_id.c_str());
-    }
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0;; ++i) {
+                Actor a = student(round * 100000 + t * 10000 + i);
+                e.join(a, session_id);
+                dprintf(fd, "J %s\n", a.user_id.c_str());
+                auto m = e.post_chat(a, session_id, ChatType::text, "hello " + std::to_string(i), std::nullopt);
+                dprintf(fd, "C %s\n", m.id.c_str());
+                if (i % 3 == 0 && e.leave(a, session_id)) dprintf(fd, "L %s\n", a.user_id.c_str());
+            }
+        });
+    for (auto& t : threads) t.join();  // never: the parent kills the process
 }

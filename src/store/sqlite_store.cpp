@@ -497,6 +497,13 @@ public:
             // pages (this hook replaces SQLite's automatic checkpoint) and a
             // background thread checkpoints.
             sqlite3_wal_hook(writer_->db().getHandle(), &SqliteStore::on_wal_commit, this);
+            // When a write restarts the WAL after a complete checkpoint, a
+            // file grown past the WAL bound (a reader held it) is cut back.
+            // Not below: cutting and regrowing the file on every restart
+            // costs the writers block allocations.
+            auto page_size = writer_->db().execAndGet("PRAGMA page_size").getInt64();
+            writer_->db().exec(
+                fmt::format("PRAGMA journal_size_limit = {}", std::int64_t(options_.wal_limit_pages) * page_size));
             checkpointer_ = std::thread([this] { checkpoint_loop(); });
         } catch (const SQLite::Exception& e) {
             throw Error::storage(fmt::format("cannot open the database: {}", e.what()));
@@ -1375,10 +1382,15 @@ private:
         return SQLITE_OK;
     }
 
-    // Passive checkpoints while writes flow; a truncating one once idle.
+    // Passive checkpoints only: one whenever the WAL passes
+    // `checkpoint_pages`, and one more once this process's writes pause. A
+    // RESTART or TRUNCATE checkpoint would block every writer of every
+    // process while it waits and syncs (an idle process would stall a busy
+    // one for milliseconds); instead the writer's journal_size_limit cuts the
+    // WAL file back when the next write restarts it from the beginning.
     void checkpoint_loop() {
         std::unique_ptr<Connection> conn;
-        bool truncated = true;
+        bool caught_up = true;  // nothing written since the last complete checkpoint
         std::unique_lock lock(checkpoint_mutex_);
         while (!stopping_) {
             bool busy = checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] {
@@ -1386,21 +1398,23 @@ private:
             });
             if (stopping_) break;
             int pages = wal_pages_.load(std::memory_order_relaxed);
-            if (!busy && (pages == 0 || truncated)) continue;
+            if (busy || pages != last_checkpointed_pages_) caught_up = false;
+            if (caught_up || pages == 0) continue;
             lock.unlock();
             try {
                 if (!conn) conn = std::make_unique<Connection>(options_.path, options_.busy_timeout_ms, false);
-                int mode = busy ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_TRUNCATE;
                 int log = 0, done = 0;
-                int rc = sqlite3_wal_checkpoint_v2(conn->db().getHandle(), nullptr, mode, &log, &done);
-                if (rc == SQLITE_OK && (mode == SQLITE_CHECKPOINT_TRUNCATE || log == done)) {
+                int rc = sqlite3_wal_checkpoint_v2(conn->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                                   &done);
+                if (rc == SQLITE_OK && log == done) {
                     wal_pages_.store(0, std::memory_order_relaxed);
+                    caught_up = !busy;
                 }
-                truncated = !busy && rc == SQLITE_OK;
             } catch (...) {
                 conn.reset();  // retried on the next round
             }
             lock.lock();
+            last_checkpointed_pages_ = wal_pages_.load(std::memory_order_relaxed);
         }
     }
 
@@ -1450,6 +1464,7 @@ private:
     store_detail::WriteGroup group_;
     std::unique_ptr<Connection> writer_;
     std::atomic<int> wal_pages_{0};
+    int last_checkpointed_pages_ = 0;  // the checkpointer's own
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_cv_;
     bool stopping_ = false;

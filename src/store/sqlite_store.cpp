@@ -1371,6 +1371,7 @@ private:
     static int on_wal_commit(void* self_ptr, sqlite3* db, const char* name, int pages) {
         auto* self = static_cast<SqliteStore*>(self_ptr);
         self->wal_pages_.store(pages, std::memory_order_relaxed);
+        self->commits_.fetch_add(1, std::memory_order_relaxed);
         if (pages >= self->options_.wal_limit_pages) {
             // The checkpointer is not keeping up (a long reader, a stalled
             // thread): bound the WAL by checkpointing here, as SQLite's own
@@ -1382,39 +1383,44 @@ private:
         return SQLITE_OK;
     }
 
-    // Passive checkpoints only: one whenever the WAL passes
-    // `checkpoint_pages`, and one more once this process's writes pause. A
-    // RESTART or TRUNCATE checkpoint would block every writer of every
-    // process while it waits and syncs (an idle process would stall a busy
-    // one for milliseconds); instead the writer's journal_size_limit cuts the
-    // WAL file back when the next write restarts it from the beginning.
+    // Passive checkpoints while writes flow: one whenever the WAL passes
+    // `checkpoint_pages`. Once this process's writes pause, a passive one
+    // copies what is left, and then a TRUNCATE one empties the WAL file:
+    // with nothing left to copy or sync it holds the writer lock only to
+    // truncate, and it runs without a busy handler, so it never waits for
+    // (nor makes wait) another process that is writing; it is retried on a
+    // later pause instead.
     void checkpoint_loop() {
         std::unique_ptr<Connection> conn;
-        bool caught_up = true;  // nothing written since the last complete checkpoint
+        // The commit count when the WAL was last emptied; none yet (the WAL
+        // may hold the migrations or another process's frames).
+        auto settled_at = std::numeric_limits<std::uint64_t>::max();
         std::unique_lock lock(checkpoint_mutex_);
         while (!stopping_) {
             bool busy = checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] {
                 return stopping_ || wal_pages_.load(std::memory_order_relaxed) >= options_.checkpoint_pages;
             });
             if (stopping_) break;
-            int pages = wal_pages_.load(std::memory_order_relaxed);
-            if (busy || pages != last_checkpointed_pages_) caught_up = false;
-            if (caught_up || pages == 0) continue;
+            auto commits = commits_.load(std::memory_order_relaxed);
+            if (!busy && commits == settled_at) continue;
             lock.unlock();
             try {
                 if (!conn) conn = std::make_unique<Connection>(options_.path, options_.busy_timeout_ms, false);
+                sqlite3* db = conn->db().getHandle();
                 int log = 0, done = 0;
-                int rc = sqlite3_wal_checkpoint_v2(conn->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
-                                                   &done);
-                if (rc == SQLITE_OK && log == done) {
-                    wal_pages_.store(0, std::memory_order_relaxed);
-                    caught_up = !busy;
+                int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+                bool complete = rc == SQLITE_OK && log == done;
+                if (complete) wal_pages_.store(0, std::memory_order_relaxed);
+                if (complete && !busy) {
+                    sqlite3_busy_handler(db, nullptr, nullptr);
+                    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+                    conn->use_fair_busy_handler(options_.busy_timeout_ms);
+                    if (rc == SQLITE_OK) settled_at = commits;
                 }
             } catch (...) {
                 conn.reset();  // retried on the next round
             }
             lock.lock();
-            last_checkpointed_pages_ = wal_pages_.load(std::memory_order_relaxed);
         }
     }
 
@@ -1464,7 +1470,7 @@ private:
     store_detail::WriteGroup group_;
     std::unique_ptr<Connection> writer_;
     std::atomic<int> wal_pages_{0};
-    int last_checkpointed_pages_ = 0;  // the checkpointer's own
+    std::atomic<std::uint64_t> commits_{0};  // this process's commits, counted by the WAL hook
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_cv_;
     bool stopping_ = false;

@@ -1,7 +1,8 @@
 // The SQLite store's checkpoints run off the write path: a background thread
-// checkpoints the WAL (passively, never blocking writers), writers bound the
-// WAL themselves if that thread cannot keep up, and once writes pause the
-// data reaches the database file without any further write.
+// checkpoints the WAL (passively while writes flow), writers bound the WAL
+// themselves if that thread cannot keep up, and once writes pause the data
+// reaches the database file and the WAL file is emptied, without any
+// further write.
 #include "support/fixtures.hpp"
 
 #include <livecourse/store.hpp>
@@ -77,5 +78,8 @@ TEST_CASE("sqlite: once writes pause, the WAL reaches the database file", "[stor
         seen = enrollments_in_main_file(dir, o.path);
     }
     CHECK(seen == 50);
+    // And the WAL file is emptied (a TRUNCATE checkpoint, once all is copied).
+    for (int attempt = 0; attempt < 100 && size_of(o.path + "-wal") != 0; ++attempt) std::this_thread::sleep_for(100ms);
+    CHECK(size_of(o.path + "-wal") == 0);
     CHECK(store->count_enrolled_students("c") == 50);
 }

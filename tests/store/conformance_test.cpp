@@ -12,19 +12,8 @@ using namespace lc_test;
 
 namespace {
 Session make_session(Store& store, const std::string& course, Instant start, const std::string& room_suffix = "") {
-    Session s;
-    s.id = store.allocate_session_id();
-    s.course_id = course;
-    s.instructor_id = "prof";
-    s.title = "Title";
+    auto s = new_session(store, course, start, room_suffix);
     s.description = "Desc";
-    s.starts_at = start;
-    s.ends_at = start + 1h;
-    s.timezone = "Europe/Paris";
-    s.max_participants = 3;
-    s.jitsi_room_name = "lc-course-" + course + "-session-" + s.id + room_suffix;
-    s.jitsi_server_url = "https://meet.jit.si";
-    s.created_at = s.updated_at = start - 24h;
     store.insert_session(s);
     return s;
 }
@@ -289,17 +278,7 @@ std::set<std::string> users(const std::vector<Notification>& ns) {
 // `recipients` (built-in roster when nullopt), created by "prof".
 Session session_with_reminders(Store& store, const std::string& course, std::optional<std::vector<std::string>> who,
                                const std::string& room_suffix = "") {
-    Session s;
-    s.id = store.allocate_session_id();
-    s.course_id = course;
-    s.instructor_id = "prof";
-    s.title = "Title";
-    s.starts_at = t0() + 48h;
-    s.ends_at = s.starts_at + 1h;
-    s.timezone = "Europe/Paris";
-    s.max_participants = 3;
-    s.jitsi_room_name = "lc-" + course + "-" + s.id + room_suffix;
-    s.jitsi_server_url = "https://meet.jit.si";
+    auto s = new_session(store, course, t0() + 48h, room_suffix);
     s.created_at = s.updated_at = t0();
     Recipients r;
     r.users = std::move(who);

@@ -8,6 +8,7 @@
 // is 800 joins from 8 processes; about half a second).
 #include "support/fixtures.hpp"
 #include "support/postgres.hpp"
+#include "support/stores.hpp"
 #include "store/postgres_schema.hpp"
 
 #include <fmt/format.h>
@@ -372,18 +373,9 @@ TEST_CASE("postgres: a connection the server closed is replaced without an error
 TEST_CASE("postgres: a statement waiting on a lock times out with `storage`", "[postgres][faults]") {
     auto uri = postgres::fresh_database();
     auto store = open_store(uri + "&statement_timeout_ms=300&pool_size=2");
-    Session s;
-    s.id = store->allocate_session_id();
-    s.course_id = "c";
-    s.instructor_id = "prof";
-    s.title = "t";
-    s.starts_at = t0();
-    s.ends_at = t0() + 1h;
+    auto s = new_session(*store, "c", t0());
     s.max_participants = 5;
-    s.jitsi_room_name = "room-" + s.id;
-    s.jitsi_server_url = "https://meet.jit.si";
     s.status = SessionStatus::live;
-    s.created_at = s.updated_at = t0();
     store->insert_session(s);
 
     // Another client holds the session row locked.
@@ -410,18 +402,9 @@ TEST_CASE("postgres: a statement waiting on a lock times out with `storage`", "[
 TEST_CASE("postgres: a small pool serves many threads exactly", "[postgres][concurrency]") {
     auto uri = postgres::fresh_database();
     auto store = open_postgres_store({uri, 2, 5000});
-    Session s;
-    s.id = store->allocate_session_id();
-    s.course_id = "c";
-    s.instructor_id = "prof";
-    s.title = "t";
-    s.starts_at = t0();
-    s.ends_at = t0() + 1h;
+    auto s = new_session(*store, "c", t0());
     s.max_participants = 40;
-    s.jitsi_room_name = "room-" + s.id;
-    s.jitsi_server_url = "https://meet.jit.si";
     s.status = SessionStatus::live;
-    s.created_at = s.updated_at = t0();
     store->insert_session(s);
     std::atomic<int> admitted{0}, full{0};
     std::vector<std::thread> threads;

@@ -27,4 +27,24 @@ inline std::vector<Backend> backends() {
     };
 }
 
+// A scheduled session of `course` from `start` for one hour, 3 seats,
+// created by "prof" a day before, with a fresh id and a room of its own; not
+// yet stored.
+inline Session new_session(Store& store, const std::string& course, Instant start,
+                           const std::string& room_suffix = "") {
+    Session s;
+    s.id = store.allocate_session_id();
+    s.course_id = course;
+    s.instructor_id = "prof";
+    s.title = "Title";
+    s.starts_at = start;
+    s.ends_at = start + std::chrono::hours(1);
+    s.timezone = "Europe/Paris";
+    s.max_participants = 3;
+    s.jitsi_room_name = "lc-course-" + course + "-session-" + s.id + room_suffix;
+    s.jitsi_server_url = "https://meet.jit.si";
+    s.created_at = s.updated_at = start - std::chrono::hours(24);
+    return s;
+}
+
 }  // namespace lc_test

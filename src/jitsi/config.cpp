@@ -178,19 +178,17 @@ void validate(const Config& c) {
     }
 }
 
+namespace {
+// host[:port], as Jitsi's IFrame API and a link's authority spell it.
+std::string domain_of(const detail::ServerUrl& u) { return u.port.empty() ? u.host : u.host + ":" + u.port; }
+}  // namespace
+
 std::string server_base_url(const Config& c) {
-    const auto u = parsed_url(c);
-    std::string out = u.scheme;
-    out += "://";
-    out += u.host;
-    if (!u.port.empty()) (out += ':') += u.port;
-    return out;
+    const auto u = parsed_url(c);  // parsed once: this is on every join link's path
+    return u.scheme + "://" + domain_of(u);
 }
 
-std::string server_domain(const Config& c) {
-    const auto u = parsed_url(c);
-    return u.port.empty() ? u.host : u.host + ":" + u.port;
-}
+std::string server_domain(const Config& c) { return domain_of(parsed_url(c)); }
 
 std::string token_issuer_claim(const Config& c) {
     return c.mode == Mode::jaas ? std::string(detail::jaas_issuer) : c.app_id;

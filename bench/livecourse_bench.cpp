@@ -281,6 +281,32 @@ JoinFigures floor_joins(const std::string& db, const std::string& session, int b
     return figures(std::move(lat), secs);
 }
 
+// Two processes on one file, each joining half of the students of a fresh
+// session. Both open their engine first and start joining at the same
+// instant (steady_clock is the system's monotonic clock, shared by
+// processes), so that process start-up is not counted as joining.
+JoinFigures two_process_joins(Engine& e, const std::string& db, const std::string& self, bool handoff) {
+    auto session = live_session(e);
+    auto start = Clock_::now() + 300ms;
+    std::vector<FILE*> workers;
+    for (int p = 0; p < 2; ++p)
+        workers.push_back(::popen(fmt::format("{} --join-worker {} {} {} {} {} {}", self, db, session, p * join_students / 2,
+                                              join_students / 2, start.time_since_epoch().count(),
+                                              handoff ? "handoff" : "retry")
+                                      .c_str(),
+                                  "r"));
+    std::vector<double> lat;
+    double finished_ns = 0;
+    for (auto* w : workers) {
+        double v;
+        while (std::fscanf(w, "%lf", &v) == 1) lat.push_back(v);
+        if (std::fscanf(w, " end %lf", &v) == 1) finished_ns = std::max(finished_ns, v);
+        ::pclose(w);
+    }
+    double seconds = (finished_ns - double(start.time_since_epoch().count())) / 1e9;
+    return figures(std::move(lat), seconds);
+}
+
 void print_joins(const std::string& name, const JoinFigures& f, const std::string& ratio) {
     fmt::print("{:<44} {:>9.0f} joins/s  p50 {:>6.1f} us  p99 {:>7.1f} us  p99.9 {:>7.1f} us  max {:>8.1f} us  {}\n",
                name, f.per_second, f.p50_us, f.p99_us, f.p999_us, f.max_us, ratio);
@@ -289,7 +315,7 @@ void print_joins(const std::string& name, const JoinFigures& f, const std::strin
 void bench_join_throughput(const std::filesystem::path& dir, const std::string& self) {
     auto db = join_database(dir);
     Engine e(join_config(db));
-    std::vector<JoinFigures> floor, batched, one, pair, eight, rush, two_proc;
+    std::vector<JoinFigures> floor, batched, one, pair, eight, rush, two_proc, two_proc_retry;
     for (int r = 0; r < 3; ++r) {
         floor.push_back(floor_joins(db, live_session(e)));
         batched.push_back(floor_joins(db, live_session(e), 16));
@@ -297,26 +323,8 @@ void bench_join_throughput(const std::filesystem::path& dir, const std::string& 
         pair.push_back(library_joins(e, 2));
         eight.push_back(library_joins(e, 8));
         rush.push_back(library_joins(e, 16));
-        // Two processes on one file, each joining half of the students. Both
-        // open their engine first and start joining at the same instant
-        // (steady_clock is the system's monotonic clock, shared by
-        // processes), so that process start-up is not counted as joining.
-        auto session = live_session(e);
-        auto start = Clock_::now() + 300ms;
-        std::vector<FILE*> workers;
-        for (int p = 0; p < 2; ++p)
-            workers.push_back(::popen(fmt::format("{} --join-worker {} {} {} {} {}", self, db, session, p * join_students / 2,
-                                                  join_students / 2, start.time_since_epoch().count()).c_str(), "r"));
-        std::vector<double> lat;
-        double finished_ns = 0;
-        for (auto* w : workers) {
-            double v;
-            while (std::fscanf(w, "%lf", &v) == 1) lat.push_back(v);
-            if (std::fscanf(w, " end %lf", &v) == 1) finished_ns = std::max(finished_ns, v);
-            ::pclose(w);
-        }
-        double seconds = (finished_ns - double(start.time_since_epoch().count())) / 1e9;
-        two_proc.push_back(figures(std::move(lat), seconds));
+        two_proc.push_back(two_process_joins(e, db, self, true));
+        two_proc_retry.push_back(two_process_joins(e, db, self, false));
     }
     auto f = median_of(floor), a = median_of(one), b = median_of(rush), c = median_of(two_proc);
     print_joins("join floor: raw SQLite C API, 1 thread", f, "1.00x floor time");
@@ -327,6 +335,8 @@ void bench_join_throughput(const std::filesystem::path& dir, const std::string& 
         print_joins(fmt::format("join (livecourse), {} threads", threads), figures,
                     fmt::format("{:.2f}x floor throughput", figures.per_second / f.per_second));
     print_joins("join (livecourse), 2 processes, one file", c, fmt::format("{:.2f}x 1 thread", c.per_second / a.per_second));
+    auto r = median_of(two_proc_retry);
+    print_joins("  the same, writers only retry (no handoff)", r, fmt::format("{:.2f}x 1 thread", r.per_second / a.per_second));
 }
 
 // PostgreSQL joins/s from 1, 4 and 16 client threads, on the database named
@@ -351,8 +361,14 @@ void bench_postgres_join_throughput() {
 // One of the two processes of the two-process measurement: opens its
 // engine, waits for the common start, then prints each join's latency in
 // nanoseconds and, last, "end" and the steady_clock time it finished.
-int join_worker(const std::string& db, const std::string& session, int first, int count, Clock_::rep start) {
-    Engine e(join_config(db));
+int join_worker(const std::string& db, const std::string& session, int first, int count, Clock_::rep start,
+                bool handoff) {
+    auto config = join_config(db);
+    SqliteOptions store;
+    store.path = db;
+    store.handoff = handoff;
+    config.store = open_sqlite_store(store);
+    Engine e(config);
     std::vector<double> lat;
     lat.reserve(std::size_t(count));
     std::this_thread::sleep_until(Clock_::time_point(Clock_::duration(start)));
@@ -519,8 +535,9 @@ void bench_memory(const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 7 && std::string(argv[1]) == "--join-worker")
-        return join_worker(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]), std::atoll(argv[6]));
+    if (argc == 8 && std::string(argv[1]) == "--join-worker")
+        return join_worker(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]), std::atoll(argv[6]),
+                           std::string(argv[7]) == "handoff");
     auto dir = std::filesystem::temp_directory_path() / fmt::format("livecourse-bench-{}", ::getpid());
     std::filesystem::create_directories(dir);
     fmt::print("livecourse {} benchmarks: median of {} runs; ratios against references measured in this run\n\n",

@@ -213,6 +213,12 @@ struct SqliteOptions {
     // the WAL if the checkpointer cannot keep up.
     int checkpoint_pages = 1000;
     int wal_limit_pages = 20000;
+    // Processes writing to one file take turns at SQLite's write lock: a
+    // waiting writer is woken when the lock is released and goes first (a
+    // few shared words in `<path>-handoff`, next to the database). Off:
+    // waiting writers only retry, and one may wait for dozens of another
+    // process's transactions.
+    bool handoff = true;
 };
 
 // The embedded default: one SQLite file (WAL mode), schema migrated forward on

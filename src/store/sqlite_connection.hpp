@@ -8,6 +8,11 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+
+namespace livecourse::store_detail {
+class WriteHandoff;
+}
 
 namespace livecourse::sqlite {
 
@@ -27,9 +32,22 @@ public:
     // after `timeout_ms` in all.
     void use_fair_busy_handler(int timeout_ms);
 
+    // The writer connection: while it waits for the write lock, its busy
+    // handler announces so to the other processes and sleeps until one of
+    // them releases the lock (see store/write_handoff.hpp).
+    void use_handoff(store_detail::WriteHandoff* handoff) { busy_.handoff = handoff; }
+    // Whether the busy handler ran since the last call.
+    bool waited() { return std::exchange(busy_.waited, false); }
+
+    struct BusyState {
+        int timeout_ms = 0;
+        store_detail::WriteHandoff* handoff = nullptr;
+        bool waited = false;
+    };
+
 private:
     SQLite::Database db_;
-    int busy_timeout_ms_ = 0;
+    BusyState busy_;
     std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 

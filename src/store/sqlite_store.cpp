@@ -17,6 +17,7 @@
 
 #include "store/outbox_cursor.hpp"
 #include "store/write_group.hpp"
+#include "store/write_handoff.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -34,7 +35,7 @@ namespace livecourse {
 namespace sqlite {
 
 Connection::Connection(const std::string& path, int busy_timeout_ms, bool writer)
-    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
     use_fair_busy_handler(busy_timeout_ms);
     db_.exec("PRAGMA foreign_keys = ON");
     db_.exec("PRAGMA synchronous = NORMAL");
@@ -47,31 +48,41 @@ int fair_busy_handler(void* context, int attempt) {
     thread_local steady_clock::time_point first;
     thread_local int sleeps = 0;
     thread_local std::minstd_rand jitter(std::random_device{}());
+    auto& busy = *static_cast<Connection::BusyState*>(context);
+    busy.waited = true;
     auto now = steady_clock::now();
     if (attempt == 0) {
         first = now;
         sleeps = 0;
     }
-    int timeout_ms = *static_cast<int*>(context);
-    if (now - first >= milliseconds(timeout_ms)) return 0;
-    if (now - first < microseconds(200)) {
-        // The lock is usually held for one group's transaction (tens to
-        // hundreds of microseconds) and free for a moment between two:
-        // poll for that moment first.
+    if (now - first >= milliseconds(busy.timeout_ms)) return 0;
+    // Short sleeps, 20 us doubling to 500 us, with up to 50% jitter so that
+    // waiting processes do not retry in lockstep.
+    auto backoff = [&] {
+        auto base = std::min<long>(500, 20L << std::min(sleeps++, 5));
+        return microseconds(base / 2 + long(jitter() % std::uint32_t(base / 2 + 1)));
+    };
+    // The lock is usually held for one group's transaction (tens to
+    // hundreds of microseconds) and free for a moment between two: poll for
+    // that moment first (pause 0: yield), then back off.
+    auto pause = now - first < microseconds(200) ? microseconds(0) : backoff();
+    if (busy.handoff) {
+        // Announced, this writer is woken when the holder releases the lock
+        // (and the holder lets it take the lock before beginning again); the
+        // backoff only matters for a holder that does not take part.
+        busy.handoff->wait_for_release(pause);
+    } else if (pause.count() == 0) {
         std::this_thread::yield();
     } else {
-        // Then short sleeps, 20 us doubling to 500 us, with up to 50% jitter
-        // so that waiting processes do not retry in lockstep.
-        auto base = std::min<long>(500, 20L << std::min(sleeps++, 5));
-        std::this_thread::sleep_for(microseconds(base / 2 + long(jitter() % std::uint32_t(base / 2 + 1))));
+        std::this_thread::sleep_for(pause);
     }
     return 1;
 }
 }  // namespace
 
 void Connection::use_fair_busy_handler(int timeout_ms) {
-    busy_timeout_ms_ = timeout_ms;
-    sqlite3_busy_handler(db_.getHandle(), fair_busy_handler, &busy_timeout_ms_);
+    busy_.timeout_ms = timeout_ms;
+    sqlite3_busy_handler(db_.getHandle(), fair_busy_handler, &busy_);
 }
 
 SQLite::Statement& Connection::prepare(const char* sql) {
@@ -493,6 +504,8 @@ public:
         try {
             writer_ = std::make_unique<Connection>(o.path, o.busy_timeout_ms, true);
             migrate();
+            if (o.handoff) handoff_ = store_detail::WriteHandoff::open(o.path);
+            writer_->use_handoff(handoff_.get());
             // Checkpoints run off the write path: the writer only counts WAL
             // pages (this hook replaces SQLite's automatic checkpoint) and a
             // background thread checkpoints.
@@ -1344,9 +1357,22 @@ private:
                 }
             };
         };
-        t.begin = exec("BEGIN IMMEDIATE");
-        t.commit = exec("COMMIT");
-        t.rollback = quiet("ROLLBACK");
+        // Around each transaction, the lock is handed fairly between the
+        // processes that write to the file (store/write_handoff.hpp).
+        t.begin = [this, begin = exec("BEGIN IMMEDIATE")] {
+            if (handoff_) handoff_->before_begin();
+            writer_->waited();
+            begin();
+            if (handoff_) handoff_->acquired(writer_->waited());
+        };
+        t.commit = [this, commit = exec("COMMIT")] {
+            commit();
+            if (handoff_) handoff_->released();
+        };
+        t.rollback = [this, rollback = quiet("ROLLBACK")] {
+            rollback();
+            if (handoff_) handoff_->released();
+        };
         t.savepoint = exec("SAVEPOINT op");
         t.release = exec("RELEASE op");
         t.rollback_to = [rollback = quiet("ROLLBACK TO op"), release = quiet("RELEASE op")] {
@@ -1468,6 +1494,7 @@ private:
 
     SqliteOptions options_;
     store_detail::WriteGroup group_;
+    std::unique_ptr<store_detail::WriteHandoff> handoff_;  // null: writers only retry
     std::unique_ptr<Connection> writer_;
     std::atomic<int> wal_pages_{0};
     std::atomic<std::uint64_t> commits_{0};  // this process's commits, counted by the WAL hook

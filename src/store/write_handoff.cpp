@@ -1,0 +1,186 @@
+#include "store/write_handoff.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <ctime>
+#include <random>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
+
+namespace livecourse::store_detail {
+
+// The shared words. Plain integers accessed through std::atomic_ref: the
+// mapping is shared by processes, and these atomics are lock-free (hence
+// address-free) on every platform that builds the library.
+struct WriteHandoff::Shared {
+    std::uint32_t release_seq;   // bumped (and futex-woken) when a writer releases while someone waits
+    std::uint32_t acquire_seq;   // bumped when a writer that had to wait gets the lock
+    std::uint64_t waiter;        // identity of the last writer that announced it waits
+    std::int64_t waiting_until;  // CLOCK_MONOTONIC ns: that announcement lapses then; 0 = none
+};
+
+namespace {
+
+constexpr std::size_t region_size = 4096;
+// How long a deferring writer polls before it sleeps.
+constexpr std::int64_t poll_ns = 100'000;
+std::int64_t ns(std::chrono::microseconds d) { return std::int64_t(d.count()) * 1000; }
+
+template <class T> std::atomic_ref<T> word(T& t) { return std::atomic_ref<T>(t); }
+
+std::int64_t monotonic_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+std::unique_ptr<WriteHandoff> WriteHandoff::open(const std::string& database_path,
+                                                 Timing timing) {
+    static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free);
+    static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free);
+    static_assert(std::atomic_ref<std::int64_t>::is_always_lock_free);
+    if (database_path.empty() || database_path == ":memory:" || database_path.rfind("file:", 0) == 0) return nullptr;
+    // The same permissions as the database, as SQLite does for -wal and -shm.
+    struct stat db {};
+    mode_t mode = ::stat(database_path.c_str(), &db) == 0 ? (db.st_mode & 0777) : 0644;
+    int fd = ::open((database_path + "-handoff").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
+    if (fd < 0) return nullptr;
+    struct stat st {};
+    // Growing a new file to its size is idempotent: racing processes all
+    // write the same zeros, the initial state.
+    if (::fstat(fd, &st) != 0 || (st.st_size < off_t(region_size) && ::ftruncate(fd, region_size) != 0)) {
+        ::close(fd);
+        return nullptr;
+    }
+    void* p = ::mmap(nullptr, region_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        ::close(fd);
+        return nullptr;
+    }
+    return std::unique_ptr<WriteHandoff>(new WriteHandoff(fd, static_cast<Shared*>(p), timing));
+}
+
+WriteHandoff::WriteHandoff(int fd, Shared* shared, Timing timing)
+    : fd_(fd),
+      shared_(shared),
+      max_deferral_ns_(ns(timing.max_deferral)),
+      announce_margin_ns_(ns(timing.announce_margin)),
+      max_announcement_ns_(ns(timing.max_announcement)) {
+    std::random_device entropy;
+    do {
+        self_ = (std::uint64_t(entropy()) << 32) ^ entropy() ^ std::uint64_t(::getpid());
+    } while (self_ == 0);
+}
+
+WriteHandoff::~WriteHandoff() {
+    ::munmap(shared_, region_size);
+    ::close(fd_);
+}
+
+void WriteHandoff::announce(std::int64_t until_ns) {
+    word(shared_->waiter).store(self_, std::memory_order_relaxed);
+    word(shared_->waiting_until).store(until_ns, std::memory_order_seq_cst);
+}
+
+namespace {
+// Futex on a word of the shared mapping (process-shared: no _PRIVATE).
+void futex_wake_all(std::uint32_t* word) {
+#ifdef __linux__
+    ::syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+#else
+    (void)word;
+#endif
+}
+
+void futex_wait(std::uint32_t* word, std::uint32_t expected, std::int64_t ns) {
+    if (ns <= 0) return;
+#ifdef __linux__
+    timespec rel{time_t(ns / 1'000'000'000), long(ns % 1'000'000'000)};
+    ::syscall(SYS_futex, word, FUTEX_WAIT, expected, &rel, nullptr, 0);
+#else
+    (void)word;
+    (void)expected;
+    std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
+#endif
+}
+}  // namespace
+
+void WriteHandoff::wake() {
+    word(shared_->release_seq).fetch_add(1, std::memory_order_seq_cst);
+    futex_wake_all(&shared_->release_seq);
+}
+
+bool WriteHandoff::before_begin() {
+    auto until = word(shared_->waiting_until).load(std::memory_order_seq_cst);
+    if (until == 0 || !released_once_) return false;
+    if (word(shared_->waiter).load(std::memory_order_relaxed) == self_) return false;
+    // Someone else has had the lock since this process released it: no turn to give.
+    if (word(shared_->acquire_seq).load(std::memory_order_acquire) != seen_acquire_) return false;
+    auto now = monotonic_ns();
+    if (now >= until) return false;
+    if (until - now > max_announcement_ns_) {
+        // Not a live announcement: written before a reboot (the monotonic
+        // clock restarted) or garbage. Forget it.
+        word(shared_->waiting_until).store(0, std::memory_order_relaxed);
+        return false;
+    }
+    // Another process waits for the lock this process held last: let it
+    // take the lock first (wake it in case it sleeps), until it has it,
+    // its announcement lapses, or the deferral's bound. The waiter usually
+    // takes the lock within microseconds: poll for that first, then sleep
+    // (a writer that kept polling would hold a core the waiter may need).
+    wake();
+    auto start = now, give_up = now + max_deferral_ns_;
+    for (;;) {
+        auto seq = word(shared_->acquire_seq).load(std::memory_order_acquire);
+        if (seq != seen_acquire_) break;
+        auto deadline = std::min(give_up, word(shared_->waiting_until).load(std::memory_order_acquire));
+        if (now >= deadline) break;
+        if (now - start < poll_ns)
+            std::this_thread::yield();
+        else
+            futex_wait(&shared_->acquire_seq, seq, deadline - now);
+        now = monotonic_ns();
+    }
+    return true;
+}
+
+void WriteHandoff::acquired(bool waited) {
+    if (!waited) return;
+    word(shared_->acquire_seq).fetch_add(1, std::memory_order_acq_rel);
+    futex_wake_all(&shared_->acquire_seq);  // a writer that deferred to this one
+    // This process's announcement is served (another process may announce
+    // again at once; it refreshes its announcement each time it looks).
+    if (word(shared_->waiter).load(std::memory_order_relaxed) == self_)
+        word(shared_->waiting_until).store(0, std::memory_order_relaxed);
+}
+
+void WriteHandoff::released() {
+    seen_acquire_ = word(shared_->acquire_seq).load(std::memory_order_acquire);
+    released_once_ = true;
+    auto until = word(shared_->waiting_until).load(std::memory_order_seq_cst);
+    if (until != 0 && word(shared_->waiter).load(std::memory_order_relaxed) != self_ && monotonic_ns() < until) wake();
+}
+
+void WriteHandoff::wait_for_release(std::chrono::microseconds at_most) {
+    auto pause = ns(at_most);
+    auto seq = word(shared_->release_seq).load(std::memory_order_seq_cst);
+    announce(monotonic_ns() + pause + announce_margin_ns_);
+    if (pause > 0)
+        futex_wait(&shared_->release_seq, seq, pause);
+    else
+        std::this_thread::yield();
+}
+
+}  // namespace livecourse::store_detail

@@ -504,7 +504,10 @@ public:
         try {
             writer_ = std::make_unique<Connection>(o.path, o.busy_timeout_ms, true);
             migrate();
-            if (o.handoff) handoff_ = store_detail::WriteHandoff::open(o.path);
+            // Named after SQLite's own resolved file name, as its -wal and
+            // -shm files are: every path to the database finds the same one.
+            const char* file = sqlite3_db_filename(writer_->db().getHandle(), "main");
+            if (o.handoff && file) handoff_ = store_detail::WriteHandoff::open(file);
             writer_->use_handoff(handoff_.get());
             // Checkpoints run off the write path: the writer only counts WAL
             // pages (this hook replaces SQLite's automatic checkpoint) and a

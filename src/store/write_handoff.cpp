@@ -51,11 +51,15 @@ std::unique_ptr<WriteHandoff> WriteHandoff::open(const std::string& database_pat
     static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free);
     static_assert(std::atomic_ref<std::int64_t>::is_always_lock_free);
     if (database_path.empty() || database_path == ":memory:" || database_path.rfind("file:", 0) == 0) return nullptr;
-    // The same permissions as the database, as SQLite does for -wal and -shm.
+    // The database's permissions and, for a process running as root, its
+    // owner: as SQLite does for -wal and -shm, so that every process that
+    // may write to the database may open this file too.
     struct stat db {};
-    mode_t mode = ::stat(database_path.c_str(), &db) == 0 ? (db.st_mode & 0777) : 0644;
-    int fd = ::open((database_path + "-handoff").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
+    bool known = ::stat(database_path.c_str(), &db) == 0;
+    int fd = ::open((database_path + "-handoff").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
+                    known ? (db.st_mode & 0777) : 0644);
     if (fd < 0) return nullptr;
+    if (known && ::geteuid() == 0) (void)::fchown(fd, db.st_uid, db.st_gid);
     struct stat st {};
     // Growing a new file to its size is idempotent: racing processes all
     // write the same zeros, the initial state.

@@ -68,9 +68,10 @@ int fair_busy_handler(void* context, int attempt) {
     auto pause = now - first < microseconds(200) ? microseconds(0) : backoff();
     if (busy.handoff) {
         // Announced, this writer is woken when the holder releases the lock
-        // (and the holder lets it take the lock before beginning again); the
-        // backoff only matters for a holder that does not take part.
-        busy.handoff->wait_for_release(pause);
+        // (and once it has waited a while, the holder lets it take the lock
+        // before beginning again); the backoff only matters for a holder
+        // that does not take part.
+        busy.handoff->wait_for_release(pause, duration_cast<microseconds>(now - first));
     } else if (pause.count() == 0) {
         std::this_thread::yield();
     } else {

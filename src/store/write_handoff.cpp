@@ -26,6 +26,7 @@ struct WriteHandoff::Shared {
     std::uint32_t acquire_seq;   // bumped when a writer that had to wait gets the lock
     std::uint64_t waiter;        // identity of the last writer that announced it waits
     std::int64_t waiting_until;  // CLOCK_MONOTONIC ns: that announcement lapses then; 0 = none
+    std::int64_t waiting_since;  // CLOCK_MONOTONIC ns: when that writer began to wait
 };
 
 namespace {
@@ -79,6 +80,7 @@ WriteHandoff::WriteHandoff(int fd, Shared* shared, Timing timing)
     : fd_(fd),
       shared_(shared),
       max_deferral_ns_(ns(timing.max_deferral)),
+      patience_ns_(ns(timing.patience)),
       announce_margin_ns_(ns(timing.announce_margin)),
       max_announcement_ns_(ns(timing.max_announcement)) {
     std::random_device entropy;
@@ -92,8 +94,9 @@ WriteHandoff::~WriteHandoff() {
     ::close(fd_);
 }
 
-void WriteHandoff::announce(std::int64_t until_ns) {
+void WriteHandoff::announce(std::int64_t since_ns, std::int64_t until_ns) {
     word(shared_->waiter).store(self_, std::memory_order_relaxed);
+    word(shared_->waiting_since).store(since_ns, std::memory_order_relaxed);
     word(shared_->waiting_until).store(until_ns, std::memory_order_seq_cst);
 }
 
@@ -139,6 +142,11 @@ bool WriteHandoff::before_begin() {
         word(shared_->waiting_until).store(0, std::memory_order_relaxed);
         return false;
     }
+    // A waiter that has not waited long yet lets this process go on: a
+    // process that keeps the lock for a few transactions in a row keeps its
+    // page cache (another process's commit invalidates it), and the waiter
+    // still gets its turn within `patience`.
+    if (now - word(shared_->waiting_since).load(std::memory_order_relaxed) < patience_ns_) return false;
     // Another process waits for the lock this process held last: let it
     // take the lock first (wake it in case it sleeps), until it has it,
     // its announcement lapses, or the deferral's bound. The waiter usually
@@ -177,10 +185,11 @@ void WriteHandoff::released() {
     if (until != 0 && word(shared_->waiter).load(std::memory_order_relaxed) != self_ && monotonic_ns() < until) wake();
 }
 
-void WriteHandoff::wait_for_release(std::chrono::microseconds at_most) {
+void WriteHandoff::wait_for_release(std::chrono::microseconds at_most, std::chrono::microseconds waited) {
     auto pause = ns(at_most);
     auto seq = word(shared_->release_seq).load(std::memory_order_seq_cst);
-    announce(monotonic_ns() + pause + announce_margin_ns_);
+    auto now = monotonic_ns();
+    announce(now - ns(waited), now + pause + announce_margin_ns_);
     if (pause > 0)
         futex_wait(&shared_->release_seq, seq, pause);
     else

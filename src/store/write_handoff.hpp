@@ -13,10 +13,12 @@
 //   bumped on release;
 // - a writer that releases the lock while someone is announced wakes them;
 // - a writer about to begin that held the lock last, while another process
-//   is announced, *defers*: it lets the waiter take the lock first (until
-//   the waiter has it, or its announcement lapses, and by default never
-//   longer than 2 ms). Under contention, processes take turns, and each turn commits a
-//   whole write group.
+//   has been announced for a while (1 ms by default), *defers*: it lets the
+//   waiter take the lock first (until the waiter has it, or its
+//   announcement lapses, and by default never longer than 2 ms).
+// So a process may commit several transactions in a row (each a whole write
+// group), which keeps its page cache warm (another process's commit
+// invalidates it), but no waiter is passed over for long.
 // SQLite's lock stays the only lock: these words only decide who asks for it
 // first. Every wait is bounded, so a process killed at any point (even
 // while announced) delays the others by at most its announcement, about a
@@ -37,6 +39,8 @@ public:
     struct Timing {
         // The longest a writer defers to a waiting one.
         std::chrono::microseconds max_deferral{2000};
+        // A writer defers only to a waiter that has waited this long.
+        std::chrono::microseconds patience{1000};
         // An announcement lasts this long past the waiter's next look at
         // the lock.
         std::chrono::microseconds announce_margin{1000};
@@ -64,20 +68,21 @@ public:
     // After COMMIT or ROLLBACK: wakes an announced waiter.
     void released();
 
-    // Busy-handler side: announce that this process waits for the lock and
-    // will look again within `at_most`, then wait until a release (or for
-    // `at_most`); with zero, only yield the core.
-    void wait_for_release(std::chrono::microseconds at_most);
+    // Busy-handler side: announce that this process waits for the lock
+    // (for `waited` so far) and will look again within `at_most`, then wait
+    // until a release (or for `at_most`); with zero, only yield the core.
+    void wait_for_release(std::chrono::microseconds at_most,
+                          std::chrono::microseconds waited = std::chrono::microseconds(0));
 
 private:
     struct Shared;
     WriteHandoff(int fd, Shared* shared, Timing timing);
-    void announce(std::int64_t until_ns);
+    void announce(std::int64_t since_ns, std::int64_t until_ns);
     void wake();
 
     int fd_;
     Shared* shared_;
-    std::int64_t max_deferral_ns_, announce_margin_ns_, max_announcement_ns_;
+    std::int64_t max_deferral_ns_, patience_ns_, announce_margin_ns_, max_announcement_ns_;
     std::uint64_t self_;           // this handoff's identity in the shared words
     std::uint32_t seen_acquire_ = 0;  // acquisitions counted when this process last released
     bool released_once_ = false;

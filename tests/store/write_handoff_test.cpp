@@ -24,6 +24,7 @@ namespace {
 WriteHandoff::Timing patient() {
     WriteHandoff::Timing t;
     t.max_deferral = std::chrono::seconds(20);
+    t.patience = std::chrono::microseconds(0);
     t.announce_margin = std::chrono::seconds(20);
     t.max_announcement = std::chrono::seconds(60);
     return t;
@@ -75,6 +76,25 @@ TEST_CASE("a writer that held the lock last lets an announced waiter take it fir
     // nobody is announced, and B goes on at once.
     b->released();
     CHECK_FALSE(b->before_begin());
+}
+
+TEST_CASE("a writer defers only to a waiter that has waited for a while", "[handoff][concurrency]") {
+    Parties parties;
+    auto timing = patient();
+    timing.patience = std::chrono::seconds(5);
+    auto a = parties.open(timing), b = parties.open(timing);
+    a->acquired(false);
+    a->released();
+    b->wait_for_release(std::chrono::microseconds(0), std::chrono::microseconds(0));  // has just begun to wait
+    CHECK_FALSE(a->before_begin());  // A goes on: its cache is warm, B's turn comes within the patience
+
+    b->wait_for_release(std::chrono::microseconds(0), std::chrono::seconds(6));  // has waited longer
+    std::thread b_takes([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        b->acquired(true);
+    });
+    CHECK(a->before_begin());
+    b_takes.join();
 }
 
 TEST_CASE("a release wakes a writer that sleeps waiting for the lock", "[handoff][concurrency]") {

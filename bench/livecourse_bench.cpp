@@ -282,17 +282,17 @@ JoinFigures floor_joins(const std::string& db, const std::string& session, int b
 }
 
 // Two processes on one file, each joining half of the students of a fresh
-// session. Both open their engine first and start joining at the same
+// session from `threads` threads. Both open their engine first and start joining at the same
 // instant (steady_clock is the system's monotonic clock, shared by
 // processes), so that process start-up is not counted as joining.
-JoinFigures two_process_joins(Engine& e, const std::string& db, const std::string& self, bool handoff) {
+JoinFigures two_process_joins(Engine& e, const std::string& db, const std::string& self, bool handoff, int threads) {
     auto session = live_session(e);
     auto start = Clock_::now() + 300ms;
     std::vector<FILE*> workers;
     for (int p = 0; p < 2; ++p)
-        workers.push_back(::popen(fmt::format("{} --join-worker {} {} {} {} {} {}", self, db, session, p * join_students / 2,
-                                              join_students / 2, start.time_since_epoch().count(),
-                                              handoff ? "handoff" : "retry")
+        workers.push_back(::popen(fmt::format("{} --join-worker {} {} {} {} {} {} {}", self, db, session,
+                                              p * join_students / 2, join_students / 2, start.time_since_epoch().count(),
+                                              handoff ? "handoff" : "retry", threads)
                                       .c_str(),
                                   "r"));
     std::vector<double> lat;
@@ -315,7 +315,7 @@ void print_joins(const std::string& name, const JoinFigures& f, const std::strin
 void bench_join_throughput(const std::filesystem::path& dir, const std::string& self) {
     auto db = join_database(dir);
     Engine e(join_config(db));
-    std::vector<JoinFigures> floor, batched, one, pair, eight, rush, two_proc, two_proc_retry;
+    std::vector<JoinFigures> floor, batched, one, pair, eight, rush, two_proc, two_proc_retry, two_by_8, two_by_8_retry;
     for (int r = 0; r < 3; ++r) {
         floor.push_back(floor_joins(db, live_session(e)));
         batched.push_back(floor_joins(db, live_session(e), 16));
@@ -323,8 +323,10 @@ void bench_join_throughput(const std::filesystem::path& dir, const std::string& 
         pair.push_back(library_joins(e, 2));
         eight.push_back(library_joins(e, 8));
         rush.push_back(library_joins(e, 16));
-        two_proc.push_back(two_process_joins(e, db, self, true));
-        two_proc_retry.push_back(two_process_joins(e, db, self, false));
+        two_proc.push_back(two_process_joins(e, db, self, true, 1));
+        two_proc_retry.push_back(two_process_joins(e, db, self, false, 1));
+        two_by_8.push_back(two_process_joins(e, db, self, true, 8));
+        two_by_8_retry.push_back(two_process_joins(e, db, self, false, 8));
     }
     auto f = median_of(floor), a = median_of(one), b = median_of(rush), c = median_of(two_proc);
     print_joins("join floor: raw SQLite C API, 1 thread", f, "1.00x floor time");
@@ -337,6 +339,11 @@ void bench_join_throughput(const std::filesystem::path& dir, const std::string& 
     print_joins("join (livecourse), 2 processes, one file", c, fmt::format("{:.2f}x 1 thread", c.per_second / a.per_second));
     auto r = median_of(two_proc_retry);
     print_joins("  the same, writers only retry (no handoff)", r, fmt::format("{:.2f}x 1 thread", r.per_second / a.per_second));
+    auto e8 = median_of(eight), p8 = median_of(two_by_8), r8 = median_of(two_by_8_retry);
+    print_joins("join (livecourse), 2 processes x 8 threads", p8,
+                fmt::format("{:.2f}x 8 threads in one process", p8.per_second / e8.per_second));
+    print_joins("  the same, writers only retry (no handoff)", r8,
+                fmt::format("{:.2f}x 8 threads in one process", r8.per_second / e8.per_second));
 }
 
 // PostgreSQL joins/s from 1, 4 and 16 client threads, on the database named
@@ -362,24 +369,30 @@ void bench_postgres_join_throughput() {
 // engine, waits for the common start, then prints each join's latency in
 // nanoseconds and, last, "end" and the steady_clock time it finished.
 int join_worker(const std::string& db, const std::string& session, int first, int count, Clock_::rep start,
-                bool handoff) {
+                bool handoff, int threads) {
     auto config = join_config(db);
     SqliteOptions store;
     store.path = db;
     store.handoff = handoff;
     config.store = open_sqlite_store(store);
     Engine e(config);
-    std::vector<double> lat;
-    lat.reserve(std::size_t(count));
+    std::vector<std::vector<double>> lat(std::size_t(std::max(1, threads)));
+    std::atomic<int> next{first};
     std::this_thread::sleep_until(Clock_::time_point(Clock_::duration(start)));
-    for (int i = first; i < first + count; ++i) {
-        Actor a{fmt::format("u{}", i), "Student", "", ""};
-        auto t0 = Clock_::now();
-        e.join(a, session);
-        lat.push_back(double((Clock_::now() - t0).count()));
-    }
+    std::vector<std::thread> pool;
+    for (auto& mine : lat)
+        pool.emplace_back([&] {
+            for (int i; (i = next++) < first + count;) {
+                Actor a{fmt::format("u{}", i), "Student", "", ""};
+                auto t0 = Clock_::now();
+                e.join(a, session);
+                mine.push_back(double((Clock_::now() - t0).count()));
+            }
+        });
+    for (auto& t : pool) t.join();
     auto end = Clock_::now();
-    for (double v : lat) std::printf("%.0f\n", v);
+    for (auto& v : lat)
+        for (double x : v) std::printf("%.0f\n", x);
     std::printf("end %.0f\n", double(end.time_since_epoch().count()));
     return 0;
 }
@@ -535,9 +548,9 @@ void bench_memory(const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 8 && std::string(argv[1]) == "--join-worker")
+    if (argc == 9 && std::string(argv[1]) == "--join-worker")
         return join_worker(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]), std::atoll(argv[6]),
-                           std::string(argv[7]) == "handoff");
+                           std::string(argv[7]) == "handoff", std::atoi(argv[8]));
     auto dir = std::filesystem::temp_directory_path() / fmt::format("livecourse-bench-{}", ::getpid());
     std::filesystem::create_directories(dir);
     fmt::print("livecourse {} benchmarks: median of {} runs; ratios against references measured in this run\n\n",

@@ -132,6 +132,10 @@ int main(int argc, char** argv) {
     server.set_write_timeout(10, 0);
     server.set_keep_alive_timeout(3);
     server.set_keep_alive_max_count(100);
+    // A response goes out in more than one write (headers, then body): with
+    // Nagle's algorithm on, the second waits for the client's delayed ACK,
+    // about 40 ms per request on a kept-alive connection.
+    server.set_tcp_nodelay(true);
     server.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
     http.install(server);
 

@@ -81,6 +81,7 @@ bool WebhookDelivery::post(const std::string& id, const std::string& body, std::
     client.set_connection_timeout(config_.timeout_seconds, 0);
     client.set_read_timeout(config_.timeout_seconds, 0);
     client.set_write_timeout(config_.timeout_seconds, 0);
+    client.set_tcp_nodelay(true);  // the body is a second write: no wait for the receiver's delayed ACK
     client.set_follow_location(false);  // a redirect is an answer, not a 2xx
     httplib::Headers headers{{"User-Agent", "livecourse-server/" LIVECOURSE_SERVER_VERSION}};
     for (auto& [k, v] : webhook_headers(key_, id, unix_now(), body)) headers.emplace(k, v);

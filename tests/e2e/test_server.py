@@ -762,6 +762,25 @@ class Errors(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_keep_alive_responses_are_not_held_back(self):
+        # Headers and body leave in separate writes; with Nagle's algorithm
+        # on, each response on a kept-alive connection waited for the
+        # client's delayed ACK (about 40 ms).
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        took = []
+        try:
+            for _ in range(25):
+                started = time.perf_counter()
+                conn.request("GET", "/healthz")
+                r = conn.getresponse()
+                r.read()
+                took.append(time.perf_counter() - started)
+                self.assertEqual(r.status, 200)
+        finally:
+            conn.close()
+        took.sort()
+        self.assertLess(took[len(took) // 2], 0.02, took)
+
 
 class Operations(unittest.TestCase):
     def test_healthz(self):

@@ -195,27 +195,34 @@ std::string live_session(Engine& e) {
     return s.id;
 }
 
-// `threads` threads share the students of one fresh session.
-JoinFigures library_joins(Engine& e, int threads) {
-    auto session = live_session(e);
-    std::vector<std::vector<double>> lat(threads);
-    std::atomic<int> next{0};
-    auto t = Clock_::now();
+// `threads` threads share students u<first> .. u<first + count - 1>, who
+// join `session`; returns each join's latency in nanoseconds.
+std::vector<double> timed_joins(Engine& e, const std::string& session, int first, int count, int threads) {
+    std::vector<std::vector<double>> lat(std::size_t(std::max(1, threads)));
+    std::atomic<int> next{first};
     std::vector<std::thread> pool;
-    for (int k = 0; k < threads; ++k)
-        pool.emplace_back([&, k] {
-            for (int i; (i = next++) < join_students;) {
+    for (auto& mine : lat)
+        pool.emplace_back([&] {
+            for (int i; (i = next++) < first + count;) {
                 Actor a{fmt::format("u{}", i), "Student", "", ""};
                 auto t0 = Clock_::now();
                 e.join(a, session);
-                lat[k].push_back(double((Clock_::now() - t0).count()));
+                mine.push_back(double((Clock_::now() - t0).count()));
             }
         });
     for (auto& th : pool) th.join();
-    double secs = std::chrono::duration<double>(Clock_::now() - t).count();
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-    return figures(std::move(all), secs);
+    return all;
+}
+
+// `threads` threads share the students of one fresh session.
+JoinFigures library_joins(Engine& e, int threads) {
+    auto session = live_session(e);
+    auto t = Clock_::now();
+    auto lat = timed_joins(e, session, 0, join_students, threads);
+    double secs = std::chrono::duration<double>(Clock_::now() - t).count();
+    return figures(std::move(lat), secs);
 }
 
 // The floor: the same join transaction written directly against the SQLite
@@ -376,23 +383,10 @@ int join_worker(const std::string& db, const std::string& session, int first, in
     store.handoff = handoff;
     config.store = open_sqlite_store(store);
     Engine e(config);
-    std::vector<std::vector<double>> lat(std::size_t(std::max(1, threads)));
-    std::atomic<int> next{first};
     std::this_thread::sleep_until(Clock_::time_point(Clock_::duration(start)));
-    std::vector<std::thread> pool;
-    for (auto& mine : lat)
-        pool.emplace_back([&] {
-            for (int i; (i = next++) < first + count;) {
-                Actor a{fmt::format("u{}", i), "Student", "", ""};
-                auto t0 = Clock_::now();
-                e.join(a, session);
-                mine.push_back(double((Clock_::now() - t0).count()));
-            }
-        });
-    for (auto& t : pool) t.join();
+    auto lat = timed_joins(e, session, first, count, threads);
     auto end = Clock_::now();
-    for (auto& v : lat)
-        for (double x : v) std::printf("%.0f\n", x);
+    for (double x : lat) std::printf("%.0f\n", x);
     std::printf("end %.0f\n", double(end.time_since_epoch().count()));
     return 0;
 }

@@ -33,11 +33,7 @@
 #include <thread>
 #include <vector>
 
-#ifdef __linux__
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
+#include "store/futex.hpp"
 
 namespace livecourse::store_detail {
 
@@ -116,27 +112,22 @@ private:
         std::atomic<std::uint32_t> state{waiting};
     };
 
-    // A writer sleeps on its own state word. The word is woken by address
-    // with a raw futex because the waker must not touch the writer once it
-    // may have returned; elsewhere, C++20 atomic waiting (which may touch it).
-    static void sleep_while_waiting(std::atomic<std::uint32_t>& state) {
-#ifdef __linux__
+    // A writer sleeps on its own state word; it is woken by address (see
+    // futex.hpp): the waker must not touch the writer once it may have
+    // returned.
+    static std::uint32_t* word_of(std::atomic<std::uint32_t>& state) {
         static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
-        ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state), FUTEX_WAIT_PRIVATE, waiting, nullptr, nullptr, 0);
-#else
-        state.wait(waiting, std::memory_order_acquire);
-#endif
+        return reinterpret_cast<std::uint32_t*>(&state);
+    }
+
+    static void sleep_while_waiting(std::atomic<std::uint32_t>& state) {
+        futex::wait(word_of(state), waiting, futex::Scope::process);
     }
 
     static void answer(Writer* w, std::uint32_t state) {
-#ifdef __linux__
-        auto* word = reinterpret_cast<std::uint32_t*>(&w->state);
+        auto* word = word_of(w->state);
         w->state.store(state, std::memory_order_release);
-        ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-#else
-        w->state.store(state, std::memory_order_release);
-        w->state.notify_one();
-#endif
+        futex::wake(word, futex::Scope::process, false);
     }
 
     // Appends to `group`, oldest first, the writers queued after `last` up

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <climits>
 #include <ctime>
 #include <random>
 #include <thread>
@@ -11,10 +10,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#endif
+
+#include "store/futex.hpp"
 
 namespace livecourse::store_detail {
 
@@ -100,32 +97,9 @@ void WriteHandoff::announce(std::int64_t since_ns, std::int64_t until_ns) {
     word(shared_->waiting_until).store(until_ns, std::memory_order_seq_cst);
 }
 
-namespace {
-// Futex on a word of the shared mapping (process-shared: no _PRIVATE).
-void futex_wake_all(std::uint32_t* word) {
-#ifdef __linux__
-    ::syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
-#else
-    (void)word;
-#endif
-}
-
-void futex_wait(std::uint32_t* word, std::uint32_t expected, std::int64_t ns) {
-    if (ns <= 0) return;
-#ifdef __linux__
-    timespec rel{time_t(ns / 1'000'000'000), long(ns % 1'000'000'000)};
-    ::syscall(SYS_futex, word, FUTEX_WAIT, expected, &rel, nullptr, 0);
-#else
-    (void)word;
-    (void)expected;
-    std::this_thread::sleep_for(std::chrono::nanoseconds(ns));
-#endif
-}
-}  // namespace
-
 void WriteHandoff::wake() {
     word(shared_->release_seq).fetch_add(1, std::memory_order_seq_cst);
-    futex_wake_all(&shared_->release_seq);
+    futex::wake(&shared_->release_seq, futex::Scope::shared, true);
 }
 
 bool WriteHandoff::before_begin() {
@@ -162,7 +136,7 @@ bool WriteHandoff::before_begin() {
         if (now - start < poll_ns)
             std::this_thread::yield();
         else
-            futex_wait(&shared_->acquire_seq, seq, deadline - now);
+            futex::wait(&shared_->acquire_seq, seq, futex::Scope::shared, deadline - now);
         now = monotonic_ns();
     }
     return true;
@@ -171,7 +145,7 @@ bool WriteHandoff::before_begin() {
 void WriteHandoff::acquired(bool waited) {
     if (!waited) return;
     word(shared_->acquire_seq).fetch_add(1, std::memory_order_acq_rel);
-    futex_wake_all(&shared_->acquire_seq);  // a writer that deferred to this one
+    futex::wake(&shared_->acquire_seq, futex::Scope::shared, true);  // a writer that deferred to this one
     // This process's announcement is served (another process may announce
     // again at once; it refreshes its announcement each time it looks).
     if (word(shared_->waiter).load(std::memory_order_relaxed) == self_)
@@ -191,7 +165,7 @@ void WriteHandoff::wait_for_release(std::chrono::microseconds at_most, std::chro
     auto now = monotonic_ns();
     announce(now - ns(waited), now + pause + announce_margin_ns_);
     if (pause > 0)
-        futex_wait(&shared_->release_seq, seq, pause);
+        futex::wait(&shared_->release_seq, seq, futex::Scope::shared, pause);
     else
         std::this_thread::yield();
 }

@@ -21,6 +21,8 @@ std::optional<Role> parse_role(std::string_view s) noexcept;
 // Instructors and moderators run the class: they start, end, edit and cancel,
 // are moderators in Jitsi and never count against the student limit.
 constexpr bool is_staff(Role r) noexcept { return r == Role::instructor || r == Role::moderator; }
+// Only students take one of a session's `max_participants` seats.
+constexpr bool takes_seat(Role r) noexcept { return r == Role::student; }
 
 struct Enrollment {
     std::string course_id;

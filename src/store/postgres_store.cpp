@@ -668,7 +668,7 @@ public:
                                             .integer(*key)
                                             .text(q.user_id)
                                             .text(to_string(out.role))
-                                            .boolean(out.role == Role::student)
+                                            .boolean(takes_seat(out.role))
                                             .integer(secs(q.at)));
             auto outcome = r.view(0, 0);
             out.outcome = outcome == "admitted"   ? AdmitOutcome::admitted

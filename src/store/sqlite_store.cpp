@@ -727,14 +727,14 @@ public:
                     return r;
                 }
             }
-            bool takes_seat = r.role == Role::student;
+            bool seat = takes_seat(r.role);
             Use q_session(c, "SELECT status, max_participants, seats_taken FROM sessions WHERE id = ?1");
             q_session->bind(1, static_cast<std::int64_t>(*key));
             if (!q_session->executeStep()) return r;
             r.status = parse_session_status(q_session->getColumn(0).getText()).value_or(SessionStatus::scheduled);
             r.seats_taken = q_session->getColumn(2).getInt();
             if (r.status != SessionStatus::live) return r;
-            if (!takes_seat || r.seats_taken < q_session->getColumn(1).getInt()) {
+            if (!seat || r.seats_taken < q_session->getColumn(1).getInt()) {
                 // A seat is free (or none is needed): insert, and an earlier
                 // admission shows as a conflict.
                 Use ins(c, "INSERT INTO participants (session_id, user_id, role, takes_seat, admitted_at) "
@@ -742,13 +742,13 @@ public:
                 ins->bind(1, static_cast<std::int64_t>(*key));
                 ins->bind(2, std::string(q.user_id));
                 ins->bind(3, std::string(to_string(r.role)));
-                ins->bind(4, takes_seat ? 1 : 0);
+                ins->bind(4, seat ? 1 : 0);
                 ins->bind(5, static_cast<std::int64_t>(secs(q.at)));
                 r.outcome = ins->exec() == 1 ? AdmitOutcome::admitted : AdmitOutcome::rejoined;
-                if (r.outcome == AdmitOutcome::admitted && takes_seat) {
-                    Use seat(c, "UPDATE sessions SET seats_taken = seats_taken + 1 WHERE id = ?1");
-                    seat->bind(1, static_cast<std::int64_t>(*key));
-                    seat->exec();
+                if (r.outcome == AdmitOutcome::admitted && seat) {
+                    Use count(c, "UPDATE sessions SET seats_taken = seats_taken + 1 WHERE id = ?1");
+                    count->bind(1, static_cast<std::int64_t>(*key));
+                    count->exec();
                     ++r.seats_taken;
                 }
             } else {

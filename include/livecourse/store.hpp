@@ -208,9 +208,11 @@ struct SqliteOptions {
     std::string path;
     int busy_timeout_ms = 10000;
     int read_connections = 4;
-    // A background thread checkpoints once the WAL holds this many pages;
-    // writers checkpoint themselves only past `wal_limit_pages`, which bounds
-    // the WAL if the checkpointer cannot keep up.
+    // A background thread checkpoints once the WAL holds this many pages.
+    // `wal_limit_pages` bounds the WAL if it cannot keep up: the writer whose
+    // commit crosses it waits (up to `busy_timeout_ms`) until the WAL can
+    // start over; only a reader holding one snapshot longer than that lets
+    // the WAL grow past it, until that reader ends (docs/performance.md).
     int checkpoint_pages = 1000;
     int wal_limit_pages = 20000;
     // Processes writing to one file take turns at SQLite's write lock: a

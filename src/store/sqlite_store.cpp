@@ -1403,36 +1403,83 @@ private:
         self->wal_pages_.store(pages, std::memory_order_relaxed);
         self->commits_.fetch_add(1, std::memory_order_relaxed);
         if (pages >= self->options_.wal_limit_pages) {
-            // The checkpointer is not keeping up (a long reader, a stalled
-            // thread): bound the WAL by checkpointing here, as SQLite's own
-            // automatic checkpoint would.
-            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            self->bound_wal(db, name, pages);
         } else if (pages >= self->options_.checkpoint_pages) {
             self->checkpoint_cv_.notify_one();
         }
         return SQLITE_OK;
     }
 
+    // The checkpointer is not keeping up (readers, another checkpoint, a
+    // stalled thread): the writer that crossed the bound does not write on
+    // until the WAL can start over. A RESTART checkpoint copies every frame
+    // and, once no reader is left in the WAL, starts it over, so the next
+    // write begins again at its first frame. Each attempt takes only the
+    // locks that are free at that moment (no busy handler) and is retried
+    // until the busy timeout:
+    // - another checkpoint holding the checkpoint lock (this process's
+    //   checkpointer, another process's) makes SQLite answer BUSY at once; a
+    //   single PASSIVE attempt gave up there, which is how the WAL grew
+    //   tenfold past its bound while the checkpointer thread synced;
+    // - a busy handler would wait for the one reader slot it saw behind,
+    //   while readers that overlap keep joining that slot: it starves for the
+    //   whole timeout. A new attempt reads the readers' marks afresh, and
+    //   readers that begin after everything was copied read the database
+    //   file only, so the ones in the WAL drain.
+    // A reader that holds one snapshot past the busy timeout keeps the WAL
+    // from starting over: writers go on (they are never refused for it), the
+    // WAL grows past the bound until that reader ends, and the next writer
+    // waits again only once the WAL has grown by another `wal_limit_pages`.
+    void bound_wal(sqlite3* db, const char* name, int pages) {
+        using namespace std::chrono;
+        if (bound_missed_at_ > 0 && pages < bound_missed_at_ + options_.wal_limit_pages) {
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            return;
+        }
+        sqlite3_busy_handler(db, nullptr, nullptr);
+        auto deadline = steady_clock::now() + milliseconds(options_.busy_timeout_ms);
+        auto pause = microseconds(50);
+        for (;;) {
+            int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+            if (rc == SQLITE_OK) {
+                bound_missed_at_ = 0;
+                wal_pages_.store(0, std::memory_order_relaxed);
+                break;
+            }
+            if (rc != SQLITE_BUSY) break;
+            if (steady_clock::now() >= deadline) {
+                bound_missed_at_ = pages;
+                break;
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min<microseconds>(pause * 2, milliseconds(1));
+        }
+        writer_->use_fair_busy_handler(options_.busy_timeout_ms);
+    }
+
     // Passive checkpoints while writes flow: one whenever the WAL passes
-    // `checkpoint_pages`. Once this process's writes pause, a passive one
-    // copies what is left, and then a TRUNCATE one empties the WAL file:
-    // with nothing left to copy or sync it holds the writer lock only to
-    // truncate, and it runs without a busy handler, so it never waits for
-    // (nor makes wait) another process that is writing; it is retried on a
-    // later pause instead.
+    // `checkpoint_pages`. Once this process's writes pause (no commit for a
+    // whole round of 500 ms), a passive one copies what is left, and then a
+    // TRUNCATE one empties the WAL file: with nothing left to copy or sync
+    // it holds the writer lock only to truncate, and it runs without a busy
+    // handler, so it never waits for (nor makes wait) another process that
+    // is writing; it is retried on a later pause instead.
     void checkpoint_loop() {
         std::unique_ptr<Connection> conn;
         // The commit count when the WAL was last emptied; none yet (the WAL
         // may hold the migrations or another process's frames).
         auto settled_at = std::numeric_limits<std::uint64_t>::max();
         std::unique_lock lock(checkpoint_mutex_);
+        auto seen = commits_.load(std::memory_order_relaxed);
         while (!stopping_) {
             bool busy = checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] {
                 return stopping_ || wal_pages_.load(std::memory_order_relaxed) >= options_.checkpoint_pages;
             });
             if (stopping_) break;
             auto commits = commits_.load(std::memory_order_relaxed);
-            if (!busy && commits == settled_at) continue;
+            bool paused = !busy && commits == seen;
+            seen = commits;
+            if (!busy && (!paused || commits == settled_at)) continue;
             lock.unlock();
             try {
                 if (!conn) conn = std::make_unique<Connection>(options_.path, options_.busy_timeout_ms, false);
@@ -1441,7 +1488,7 @@ private:
                 int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
                 bool complete = rc == SQLITE_OK && log == done;
                 if (complete) wal_pages_.store(0, std::memory_order_relaxed);
-                if (complete && !busy) {
+                if (complete && paused) {
                     sqlite3_busy_handler(db, nullptr, nullptr);
                     rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
                     conn->use_fair_busy_handler(options_.busy_timeout_ms);
@@ -1502,6 +1549,7 @@ private:
     std::unique_ptr<Connection> writer_;
     std::atomic<int> wal_pages_{0};
     std::atomic<std::uint64_t> commits_{0};  // this process's commits, counted by the WAL hook
+    int bound_missed_at_ = 0;  // WAL pages when it last could not start over in time (writer only)
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_cv_;
     bool stopping_ = false;

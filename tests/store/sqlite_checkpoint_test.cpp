@@ -9,7 +9,10 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 #include <thread>
 
@@ -43,25 +46,187 @@ int enrollments_in_main_file(const TempDir& dir, const std::string& db) {
     return n;
 }
 
-}  // namespace
+// Another process's checkpoint, as SQLite sees it: a write lock on the
+// checkpoint byte of the -shm file (byte 120 + 1 in SQLite's WAL-index lock
+// layout). An open-file-description lock conflicts with SQLite's own record
+// locks even inside this process, so every checkpoint here meets it.
+class CheckpointLock {
+public:
+    explicit CheckpointLock(const std::string& db) : fd_(::open((db + "-shm").c_str(), O_RDWR | O_CLOEXEC)) {
+        REQUIRE(fd_ >= 0);
+        REQUIRE(set(F_WRLCK));
+    }
+    ~CheckpointLock() {
+        release();
+        ::close(fd_);
+    }
+    void release() {
+        if (held_.exchange(false)) set(F_UNLCK);
+    }
+    bool held() const { return held_; }
 
-TEST_CASE("sqlite: writers bound the WAL when the checkpointer does not run", "[store][sqlite][checkpoint]") {
-    TempDir dir;
+private:
+    bool set(short type) {
+        struct flock l {};
+        l.l_type = type;
+        l.l_whence = SEEK_SET;
+        l.l_start = 121;
+        l.l_len = 1;
+        return ::fcntl(fd_, F_OFD_SETLKW, &l) == 0;
+    }
+    int fd_;
+    std::atomic<bool> held_{true};
+};
+
+// A reader of its own connection that keeps a read transaction open.
+class Reader {
+public:
+    explicit Reader(const std::string& db) { REQUIRE(sqlite3_open_v2(db.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK); }
+    ~Reader() { sqlite3_close(db_); }
+    // The snapshot is taken by the SELECT. False if either statement failed.
+    bool begin() { return exec("BEGIN") && exec("SELECT COUNT(*) FROM enrollments"); }
+    bool end() { return exec("COMMIT"); }
+
+private:
+    bool exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+    sqlite3* db_ = nullptr;
+};
+
+std::string user(int i) { return "user-" + std::to_string(i) + std::string(200, 'x'); }
+
+// About 64 pages plus the commit that crossed the bound (the schema's first
+// commit is the largest), 4 KiB each; unbounded, 3,000 of these commits
+// leave thousands of pages in the WAL.
+constexpr std::uintmax_t bounded_wal_bytes = 160 * (4096 + 24) + 32;
+
+SqliteOptions bounded_options(const TempDir& dir) {
     SqliteOptions o;
     o.path = dir.file("bounded.db");
     o.checkpoint_pages = 1000000;  // the background thread is never asked to run while writes flow
     o.wal_limit_pages = 64;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite: writers bound the WAL when the checkpointer does not run", "[store][sqlite][checkpoint]") {
+    TempDir dir;
+    auto o = bounded_options(dir);
     auto store = open_sqlite_store(o);
     std::uintmax_t largest = 0;
     for (int i = 0; i < 3000; ++i) {
-        store->set_enrollment("c", "user-" + std::to_string(i) + std::string(200, 'x'), Role::student);
+        store->set_enrollment("c", user(i), Role::student);
         largest = std::max(largest, size_of(o.path + "-wal"));
     }
     CHECK(store->count_enrolled_students("c") == 3000);
-    // About 64 pages plus the commit that crossed the bound (the schema's
-    // first commit is the largest), 4 KiB each; unbounded, these 3,000
-    // commits leave thousands of pages in the WAL.
-    CHECK(largest < std::uintmax_t(160 * (4096 + 24) + 32));
+    CHECK(largest < bounded_wal_bytes);
+}
+
+// The checkpoint lock is held by someone else (this process's checkpointer
+// thread, or another process's) just when a writer crosses the bound: a
+// passive checkpoint gives up at once, so the writer must wait for the lock
+// rather than write on. The lock is let go once the writes stop making
+// progress (the writer waits), or after the last write (it did not).
+TEST_CASE("sqlite: a writer past the WAL bound waits for another checkpoint to finish", "[store][sqlite][checkpoint]") {
+    TempDir dir;
+    auto o = bounded_options(dir);
+    auto store = open_sqlite_store(o);
+    store->set_enrollment("c", user(-1), Role::student);
+    constexpr int writes = 3000;
+    std::atomic<int> written{0};
+    std::atomic<bool> writer_waited{false};
+    std::uintmax_t largest = 0;
+    {
+        CheckpointLock other(o.path);
+        std::thread releaser([&] {
+            int last = -1;
+            auto still_since = std::chrono::steady_clock::now();
+            while (other.held()) {
+                std::this_thread::sleep_for(5ms);
+                int now = written.load();
+                if (now == writes) break;
+                if (now != last) {
+                    last = now;
+                    still_since = std::chrono::steady_clock::now();
+                } else if (std::chrono::steady_clock::now() - still_since > 200ms) {
+                    writer_waited = true;
+                    break;
+                }
+            }
+            other.release();
+        });
+        for (int i = 0; i < writes; ++i) {
+            store->set_enrollment("c", user(i), Role::student);
+            largest = std::max(largest, size_of(o.path + "-wal"));
+            written = i + 1;
+        }
+        releaser.join();
+    }
+    CHECK(writer_waited);
+    CHECK(largest < bounded_wal_bytes);
+    CHECK(store->count_enrolled_students("c") == writes + 1);
+}
+
+// Short readers that overlap, so that one of them always holds a snapshot
+// in the WAL: a passive checkpoint can never copy the last frames, nor can
+// the WAL start over; the writer past the bound waits for them instead.
+TEST_CASE("sqlite: writers bound the WAL while readers come and go", "[store][sqlite][checkpoint]") {
+    TempDir dir;
+    auto o = bounded_options(dir);
+    auto store = open_sqlite_store(o);
+    store->set_enrollment("c", user(-1), Role::student);
+    std::atomic<bool> stop{false};
+    std::atomic<int> failures{0}, snapshots{0};
+    Reader a(o.path), b(o.path);
+    std::thread readers([&] {
+        Reader* open = &a;
+        Reader* next = &b;
+        if (!open->begin()) ++failures;
+        while (!stop) {
+            if (!next->begin()) ++failures;
+            std::this_thread::sleep_for(1ms);
+            if (!open->end()) ++failures;
+            std::swap(open, next);
+            ++snapshots;
+        }
+        if (!open->end()) ++failures;
+    });
+    std::uintmax_t largest = 0;
+    for (int i = 0; i < 3000; ++i) {
+        store->set_enrollment("c", user(i), Role::student);
+        largest = std::max(largest, size_of(o.path + "-wal"));
+    }
+    stop = true;
+    readers.join();
+    CHECK(failures == 0);
+    CHECK(snapshots > 10);
+    CHECK(largest < bounded_wal_bytes);
+}
+
+// The documented exception: a reader that keeps one snapshot longer than
+// the busy timeout. Writes are not refused; the WAL grows past the bound
+// while it reads (the writer waits for it once per `wal_limit_pages` of
+// growth), and once it ends the next write starts the WAL over, cut back.
+TEST_CASE("sqlite: a reader holding a snapshot past the busy timeout lets the WAL grow until it ends", "[store][sqlite][checkpoint]") {
+    TempDir dir;
+    auto o = bounded_options(dir);
+    o.busy_timeout_ms = 50;
+    auto store = open_sqlite_store(o);
+    store->set_enrollment("c", user(-1), Role::student);
+    {
+        Reader forever(o.path);
+        REQUIRE(forever.begin());
+        for (int i = 0; i < 200; ++i) store->set_enrollment("c", user(i), Role::student);
+        CHECK(size_of(o.path + "-wal") > bounded_wal_bytes);
+        REQUIRE(forever.end());
+    }
+    std::uintmax_t largest_after = 0;
+    for (int i = 200; i < 600; ++i) {
+        store->set_enrollment("c", user(i), Role::student);
+        if (i >= 260) largest_after = std::max(largest_after, size_of(o.path + "-wal"));
+    }
+    CHECK(largest_after < bounded_wal_bytes);
+    CHECK(store->count_enrolled_students("c") == 601);
 }
 
 TEST_CASE("sqlite: once writes pause, the WAL reaches the database file", "[store][sqlite][checkpoint]") {

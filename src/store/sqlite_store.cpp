@@ -1432,6 +1432,7 @@ private:
     // waits again only once the WAL has grown by another `wal_limit_pages`.
     void bound_wal(sqlite3* db, const char* name, int pages) {
         using namespace std::chrono;
+        if (pages < bound_missed_at_) bound_missed_at_ = 0;  // the WAL started over since
         if (bound_missed_at_ > 0 && pages < bound_missed_at_ + options_.wal_limit_pages) {
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
             return;

@@ -210,7 +210,7 @@ TEST_CASE("sqlite: writers bound the WAL while readers come and go", "[store][sq
 TEST_CASE("sqlite: a reader holding a snapshot past the busy timeout lets the WAL grow until it ends", "[store][sqlite][checkpoint]") {
     TempDir dir;
     auto o = bounded_options(dir);
-    o.busy_timeout_ms = 50;
+    o.busy_timeout_ms = 200;
     auto store = open_sqlite_store(o);
     store->set_enrollment("c", user(-1), Role::student);
     {

@@ -31,6 +31,9 @@ public:
     // then short sleeps with capped exponential backoff and jitter, giving up
     // after `timeout_ms` in all.
     void use_fair_busy_handler(int timeout_ms);
+    // A checkpoint that takes only the locks free at this moment: SQLITE_BUSY
+    // instead of waiting (the busy handler is off for its duration).
+    int checkpoint_without_waiting(int mode, int* log = nullptr, int* done = nullptr);
 
     // The writer connection: while it waits for the write lock, its busy
     // handler announces so to the other processes and sleeps until one of

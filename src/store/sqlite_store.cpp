@@ -86,6 +86,14 @@ void Connection::use_fair_busy_handler(int timeout_ms) {
     sqlite3_busy_handler(db_.getHandle(), fair_busy_handler, &busy_);
 }
 
+int Connection::checkpoint_without_waiting(int mode, int* log, int* done) {
+    sqlite3* db = db_.getHandle();
+    sqlite3_busy_handler(db, nullptr, nullptr);
+    int rc = sqlite3_wal_checkpoint_v2(db, nullptr, mode, log, done);
+    sqlite3_busy_handler(db, fair_busy_handler, &busy_);
+    return rc;
+}
+
 SQLite::Statement& Connection::prepare(const char* sql) {
     auto& slot = statements_[sql];
     if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
@@ -1437,11 +1445,10 @@ private:
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
             return;
         }
-        sqlite3_busy_handler(db, nullptr, nullptr);
         auto deadline = steady_clock::now() + milliseconds(options_.busy_timeout_ms);
         auto pause = microseconds(50);
         for (;;) {
-            int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+            int rc = writer_->checkpoint_without_waiting(SQLITE_CHECKPOINT_RESTART);
             if (rc == SQLITE_OK) {
                 bound_missed_at_ = 0;
                 wal_pages_.store(0, std::memory_order_relaxed);
@@ -1455,7 +1462,6 @@ private:
             std::this_thread::sleep_for(pause);
             pause = std::min<microseconds>(pause * 2, milliseconds(1));
         }
-        writer_->use_fair_busy_handler(options_.busy_timeout_ms);
     }
 
     // Passive checkpoints while writes flow: one whenever the WAL passes
@@ -1490,9 +1496,7 @@ private:
                 bool complete = rc == SQLITE_OK && log == done;
                 if (complete) wal_pages_.store(0, std::memory_order_relaxed);
                 if (complete && paused) {
-                    sqlite3_busy_handler(db, nullptr, nullptr);
-                    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-                    conn->use_fair_busy_handler(options_.busy_timeout_ms);
+                    rc = conn->checkpoint_without_waiting(SQLITE_CHECKPOINT_TRUNCATE);
                     if (rc == SQLITE_OK) settled_at = commits;
                 }
             } catch (...) {

@@ -1,7 +1,12 @@
 #include "store/write_handoff.hpp"
 
+#include <livecourse/error.hpp>
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <ctime>
 #include <random>
 #include <thread>
@@ -43,21 +48,88 @@ std::int64_t monotonic_ns() {
 
 }  // namespace
 
+namespace {
+
+[[noreturn]] void refuse(const std::string& path, const std::string& why) {
+    throw Error::storage(fmt::format("refusing the handoff file {}: {}; remove it (no process needs it while the "
+                                     "database is closed) or turn the handoff off",
+                                     path, why));
+}
+
+// Opens the handoff file `path` next to a database whose status is `db`,
+// creating it if needed: the descriptor, or -1 when it cannot be created or
+// opened (a read-only directory). Throws when something is there that is
+// not what this library creates: a process (root, often) must never be
+// made to write into, or chown, a file it was pointed at.
+int open_handoff_file(const std::string& path, const struct stat& db) {
+    // The database's owner and group bits, as SQLite's -wal and -shm files
+    // take the database's mode: 0600 for a database the library created,
+    // and every process that may write to a database the host shares with a
+    // group may open this file too. Never more: only writers use it.
+    const mode_t mode = db.st_mode & 0660;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0) {
+            // Created here, so this process may give it the database's mode
+            // (umask may have narrowed it) and, as root, its owner: nobody
+            // else can have swapped it since.
+            struct stat st {};
+            if (::fstat(fd, &st) == 0 && (st.st_mode & 0777) != mode) (void)::fchmod(fd, mode);
+            if (::geteuid() == 0 && (st.st_uid != db.st_uid || st.st_gid != db.st_gid))
+                (void)::fchown(fd, db.st_uid, db.st_gid);
+            return fd;
+        }
+        if (errno != EEXIST) return -1;
+        // Something is there: open it only if it is a plain file of ours.
+        // O_NOFOLLOW refuses a symbolic link; O_NONBLOCK keeps a FIFO from
+        // blocking the open before fstat can refuse it.
+        fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) {
+            if (errno == ENOENT) continue;  // removed in between: create it again
+            if (errno == ELOOP) refuse(path, "it is a symbolic link");
+            return -1;
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            ::close(fd);
+            return -1;
+        }
+        std::string why;
+        if (!S_ISREG(st.st_mode)) why = "it is not a regular file";
+        else if (st.st_nlink != 1) why = "it has other hard links";
+        // Made by a process of the database's owner (or, earlier, of this
+        // user): anything else was put there by someone else.
+        else if (st.st_uid != db.st_uid && st.st_uid != ::geteuid())
+            why = fmt::format("it is owned by uid {}, not by the database's owner (uid {})", st.st_uid, db.st_uid);
+        if (!why.empty()) {
+            ::close(fd);
+            refuse(path, why);
+        }
+        return fd;
+    }
+    return -1;
+}
+
+}  // namespace
+
 std::unique_ptr<WriteHandoff> WriteHandoff::open(const std::string& database_path,
                                                  Timing timing) {
     static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free);
     static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free);
     static_assert(std::atomic_ref<std::int64_t>::is_always_lock_free);
     if (database_path.empty() || database_path == ":memory:" || database_path.rfind("file:", 0) == 0) return nullptr;
-    // The database's permissions and, for a process running as root, its
-    // owner: as SQLite does for -wal and -shm, so that every process that
-    // may write to the database may open this file too.
+    // The database's status gives the handoff file its mode and owner (the
+    // store opens the database first; without one, this user's and 0600).
     struct stat db {};
-    bool known = ::stat(database_path.c_str(), &db) == 0;
-    int fd = ::open((database_path + "-handoff").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
-                    known ? (db.st_mode & 0777) : 0644);
+    if (::stat(database_path.c_str(), &db) != 0) {
+        db.st_mode = S_IFREG | 0600;
+        db.st_uid = ::geteuid();
+        db.st_gid = ::getegid();
+    }
+    if (!S_ISREG(db.st_mode)) return nullptr;
+    const std::string path = database_path + "-handoff";
+    int fd = open_handoff_file(path, db);
     if (fd < 0) return nullptr;
-    if (known && ::geteuid() == 0) (void)::fchown(fd, db.st_uid, db.st_gid);
     struct stat st {};
     // Growing a new file to its size is idempotent: racing processes all
     // write the same zeros, the initial state.

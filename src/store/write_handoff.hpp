@@ -24,7 +24,9 @@
 // while announced) delays the others by at most its announcement, about a
 // millisecond; nothing needs cleaning up, and a file of zeros is the
 // initial state. Not a correctness mechanism: if the file cannot be opened
-// (read-only directory), writers simply retry as before.
+// (read-only directory), writers simply retry as before. But a file planted
+// under its name (a symbolic link to another file, say) makes the store
+// refuse to open rather than write through it.
 #pragma once
 
 #include <chrono>
@@ -50,8 +52,15 @@ public:
         std::chrono::microseconds max_announcement{10000};
     };
 
-    // Maps `<database_path>-handoff`, creating it if needed; null when that
-    // is not possible (an in-memory database, a read-only directory).
+    // Maps `<database_path>-handoff`, creating it if needed (with the
+    // database's owner and group permission bits, so 0600 for a database
+    // the library created; owned like the database when created by root);
+    // null when that is not possible (an in-memory database, a read-only
+    // directory). Throws Error (storage, naming the path) when that path
+    // holds anything but a regular file with one link owned by the
+    // database's owner or this process's user: a symbolic link, a FIFO, a
+    // hard link to another file. Such a file is never written, chmod-ed
+    // or chown-ed.
     static std::unique_ptr<WriteHandoff> open(const std::string& database_path, Timing timing);
     static std::unique_ptr<WriteHandoff> open(const std::string& database_path) { return open(database_path, Timing{}); }
 

@@ -12,8 +12,13 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace lc_test;
 using livecourse::store_detail::WriteHandoff;
@@ -202,5 +207,136 @@ TEST_CASE("two stores on one file write concurrently through the handoff, and no
         for (auto& w : writers) w.join();
         CHECK(first->count_enrolled_students("c") == 6 * per_thread);
         CHECK(second->count_enrolled_students("c") == 6 * per_thread);
+    }
+}
+
+namespace {
+
+std::string contents(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct stat status_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::lstat(path.c_str(), &st) == 0);
+    return st;
+}
+
+// Sets the process's umask for a scope.
+struct UmaskFor {
+    mode_t saved;
+    explicit UmaskFor(mode_t m) : saved(::umask(m)) {}
+    ~UmaskFor() { ::umask(saved); }
+};
+
+// The storage error that opening a handoff on `db` gives, which names the file.
+void check_refused(const std::string& db) {
+    try {
+        WriteHandoff::open(db);
+        FAIL("expected the handoff file to be refused");
+    } catch (const livecourse::Error& e) {
+        CHECK(e.code() == livecourse::ErrorCode::storage);
+        CHECK(std::string(e.what()).find(db + "-handoff") != std::string::npos);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a symbolic link planted as the handoff file is refused, its target untouched", "[handoff][security]") {
+    TempDir dir;
+    const std::string db = dir.file("h.db"), victim = dir.file("victim");
+    std::ofstream(victim) << "not yours";
+    ::chmod(victim.c_str(), 0640);
+    std::ofstream(db).flush();
+    REQUIRE(::symlink(victim.c_str(), (db + "-handoff").c_str()) == 0);
+    const bool root = ::geteuid() == 0;
+    // Run as root on a database another user owns, the old code chowned the
+    // link's target to that user too.
+    if (root) REQUIRE(::chown(db.c_str(), 4242, 4242) == 0);
+    const auto before = status_of(victim);
+
+    check_refused(db);
+    // Through the store too: opening it fails with the same error, and the
+    // target is not written, resized, chmod-ed or chown-ed.
+    livecourse::SqliteOptions o;
+    o.path = db;
+    auto e = error_of([&] { livecourse::open_sqlite_store(o); });
+    CHECK(e.code() == livecourse::ErrorCode::storage);
+    CHECK(std::string(e.what()).find(db + "-handoff") != std::string::npos);
+    CHECK(std::string(e.what()).find("symbolic link") != std::string::npos);
+    const auto after = status_of(victim);
+    CHECK(contents(victim) == "not yours");
+    CHECK(after.st_size == before.st_size);
+    CHECK(after.st_mode == before.st_mode);
+    CHECK(after.st_uid == before.st_uid);
+    CHECK(after.st_gid == before.st_gid);
+    // A dangling link is refused too (creating its target would follow it).
+    REQUIRE(::unlink((db + "-handoff").c_str()) == 0);
+    REQUIRE(::symlink(dir.file("nothing-here").c_str(), (db + "-handoff").c_str()) == 0);
+    check_refused(db);
+    CHECK_FALSE(std::filesystem::exists(dir.file("nothing-here")));
+    // Without the handoff the store opens as before.
+    o.handoff = false;
+    CHECK_NOTHROW(livecourse::open_sqlite_store(o));
+}
+
+TEST_CASE("a handoff file that is a FIFO, a hard link or someone else's is refused", "[handoff][security]") {
+    TempDir dir;
+    const std::string db = dir.file("h.db"), handoff = db + "-handoff";
+    std::ofstream(db).flush();
+
+    SECTION("a FIFO") {
+        REQUIRE(::mkfifo(handoff.c_str(), 0600) == 0);
+        check_refused(db);
+    }
+    SECTION("a hard link to another file") {
+        const std::string victim = dir.file("victim");
+        std::ofstream(victim) << "not yours";
+        REQUIRE(::link(victim.c_str(), handoff.c_str()) == 0);
+        check_refused(db);
+        CHECK(contents(victim) == "not yours");
+    }
+    SECTION("a file of another user than the database's") {
+        if (::geteuid() != 0) {
+            WARN("not root: cannot make a file another user owns");
+            return;
+        }
+        std::ofstream(handoff).flush();
+        REQUIRE(::chown(handoff.c_str(), 4242, 4242) == 0);
+        check_refused(db);
+        CHECK(status_of(handoff).st_size == 0);  // not grown to its size
+        // The same file is fine once the database belongs to that user: a
+        // process of the database's owner made it.
+        REQUIRE(::chown(db.c_str(), 4242, 4242) == 0);
+        CHECK(WriteHandoff::open(db));
+        CHECK(status_of(handoff).st_uid == 4242);
+    }
+}
+
+TEST_CASE("the handoff file is created 0600 for a 0600 database, owned like it when root creates it",
+          "[handoff][security]") {
+    TempDir dir;
+    const std::string db = dir.file("h.db"), handoff = db + "-handoff";
+    const UmaskFor umask(022);  // what most services run with
+    {
+        std::ofstream(db).flush();
+        REQUIRE(::chmod(db.c_str(), 0600) == 0);
+        if (::geteuid() == 0) REQUIRE(::chown(db.c_str(), 4242, 4343) == 0);
+        REQUIRE(WriteHandoff::open(db));
+        const auto st = status_of(handoff);
+        CHECK(S_ISREG(st.st_mode));
+        CHECK((st.st_mode & 07777) == 0600);
+        if (::geteuid() == 0) {
+            CHECK(st.st_uid == 4242);
+            CHECK(st.st_gid == 4343);
+        }
+        // Opened again (another process of the same user): the same file.
+        CHECK(WriteHandoff::open(db));
+        // A database shared with a group: so is its handoff, never with others.
+        REQUIRE(::unlink(handoff.c_str()) == 0);
+        REQUIRE(::chmod(db.c_str(), 0664) == 0);
+        REQUIRE(WriteHandoff::open(db));
+        CHECK((status_of(handoff).st_mode & 07777) == 0660);
     }
 }

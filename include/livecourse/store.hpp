@@ -205,6 +205,9 @@ public:
 };
 
 struct SqliteOptions {
+    // The database file. One that does not exist is created 0600 (it holds
+    // room passwords, e-mails and chat; SQLite gives -wal and -shm the same
+    // mode); one that exists keeps its mode.
     std::string path;
     int busy_timeout_ms = 10000;
     int read_connections = 4;
@@ -217,9 +220,11 @@ struct SqliteOptions {
     int wal_limit_pages = 20000;
     // Processes writing to one file take turns at SQLite's write lock: a
     // waiting writer is woken when the lock is released and goes first (a
-    // few shared words in `<path>-handoff`, next to the database). Off:
-    // waiting writers only retry, and one may wait for dozens of another
-    // process's transactions.
+    // few shared words in `<path>-handoff`, next to the database, with its
+    // owner and group bits). Off: waiting writers only retry, and one may
+    // wait for dozens of another process's transactions. Opening the store
+    // fails with `storage` when something other than a regular file of the
+    // database's owner sits at that name (a planted symbolic link, say).
     bool handoff = true;
 };
 

@@ -30,6 +30,9 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace livecourse {
 
 namespace sqlite {
@@ -107,6 +110,20 @@ namespace {
 using sqlite::Connection;
 using sqlite::Use;
 using sqlite::WriteTransaction;
+
+// SQLite creates a new database file 0644 (less the umask), and its -wal,
+// -shm and -journal files take the database file's mode: room passwords,
+// feed salts, e-mails and chat would be readable by every local user. So a
+// database that does not exist yet is created here first, 0600 from the
+// start (no moment with a wider mode). One that exists keeps the mode its
+// creator gave it (a host that shares it with a group chose so).
+void create_private_database_file(const std::string& path) {
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    // EEXIST: it exists (perhaps another process's, created a moment ago);
+    // any other failure is SQLite's to report, opening it next.
+    if (fd >= 0) ::close(fd);
+}
 
 // Forward-only migrations; index i brings the schema from version i to i+1.
 const char* const migrations[] = {
@@ -511,6 +528,7 @@ class SqliteStore final : public Store {
 public:
     explicit SqliteStore(const SqliteOptions& o) : options_(o), group_(group_transaction()) {
         try {
+            create_private_database_file(o.path);
             writer_ = std::make_unique<Connection>(o.path, o.busy_timeout_ms, true);
             migrate();
             // Named after SQLite's own resolved file name, as its -wal and

@@ -254,6 +254,15 @@ std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options);
 // anything else is a SQLite file path.
 std::unique_ptr<Store> open_store(std::string_view database);
 
+// A database setting made fit for a log or a message: every password in it
+// replaced by `***`, the rest as written. A SQLite path comes back unchanged.
+// A `postgresql://` or `postgres://` URI loses the password of its user info
+// (even one holding a raw '?', '@' or '/') and the value of every `password`
+// or `sslpassword` query parameter, however its key is percent-encoded
+// (`?pass%77ord=...`); a libpq keyword/value string (`host=h password=x` or
+// `password='a b'`) loses its password values. Pure; safe from any thread.
+std::string redact_database_location(std::string_view database);
+
 // The default roster: the store's own enrollment table.
 std::unique_ptr<Roster> make_store_roster(Store& store);
 

@@ -509,7 +509,7 @@ const char* video_point_kind_name(VideoPointKind k) {
 class PostgresStore final : public Store {
 public:
     explicit PostgresStore(const PostgresOptions& o)
-        : pool_(pg::Target{o.uri, pg::redact_uri(o.uri), pg::Secrets(o.uri), o.statement_timeout_ms}, o.pool_size) {
+        : pool_(pg::Target{o.uri, redact_database_location(o.uri), pg::Secrets(o.uri), o.statement_timeout_ms}, o.pool_size) {
         transaction("migrate the schema", [&](Connection& c) { migrate(c); });
     }
 

@@ -127,31 +127,138 @@ void take_uri_options(PostgresOptions& options) {
     options.uri = join(p, p.userinfo, kept);
 }
 
-std::string redact_uri(std::string_view uri) {
-    if (!is_postgres_uri(uri)) return "(not a postgresql:// URI)";
-    UriParts p = split(uri);
-    std::vector<std::string_view> kept;
-    for (auto param : p.params)
-        if (key_of(param) != "password") kept.push_back(param);
-    return join(p, p.userinfo.substr(0, p.userinfo.find(':')), kept);
+namespace {
+
+// The parameters whose values are secrets: libpq's `password` and
+// `sslpassword` (the client key's passphrase). Keys are compared without
+// case: libpq's are case-sensitive, and hiding more is the safe side.
+bool is_secret_key(std::string_view key) {
+    auto eq = [&](std::string_view name) {
+        return key.size() == name.size() &&
+               std::equal(key.begin(), key.end(), name.begin(),
+                          [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+    };
+    return eq("password") || eq("sslpassword");
 }
 
-Secrets::Secrets(std::string_view uri) {
-    if (!is_postgres_uri(uri)) return;
-    UriParts p = split(uri);
-    auto add = [&](std::string_view raw) {
-        if (raw.empty()) return;
-        secrets_.emplace_back(raw);
-        auto decoded = percent_decode(raw);
-        if (decoded != raw && !decoded.empty()) secrets_.push_back(std::move(decoded));
-    };
-    auto colon = p.userinfo.find(':');
-    if (colon != std::string_view::npos) add(p.userinfo.substr(colon + 1));
-    for (auto param : p.params)
-        if (key_of(param) == "password") {
-            auto eq = param.find('=');
-            if (eq != std::string_view::npos) add(param.substr(eq + 1));
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Where a secret sits in a database setting: [begin, end) of its text as
+// written, and how to read it (percent-encoded in a URI, quoted and
+// backslash-escaped in a keyword/value string).
+struct SecretSpan {
+    std::size_t begin, end;
+    enum class Form { percent_encoded, conninfo } form;
+};
+
+// The secrets of a postgresql:// URI. The user info runs to an '@': libpq
+// takes the first '@' met before any '/', so the password may hold a '?';
+// the last such '@' is taken here, so that a password with a raw '@' is
+// hidden whole. A password with a raw '/' makes libpq see no user info at
+// all, yet it is still a password: without an '@' before the first '/', the
+// last '@' before the first '?' ends the user info. Then every query
+// parameter whose percent-decoded key is a secret's.
+void uri_spans(std::string_view uri, std::vector<SecretSpan>& spans) {
+    const std::size_t origin = uri.find("://") + 3;
+    std::string_view rest = uri.substr(origin);
+    std::size_t at = rest.substr(0, rest.find('/')).rfind('@');
+    if (at == std::string_view::npos) at = rest.substr(0, rest.find('?')).rfind('@');
+    std::size_t query_from = 0;
+    if (at != std::string_view::npos) {
+        auto colon = rest.substr(0, at).find(':');
+        if (colon != std::string_view::npos && colon + 1 < at)
+            spans.push_back({origin + colon + 1, origin + at, SecretSpan::Form::percent_encoded});
+        query_from = at + 1;
+    }
+    auto q = rest.find('?', query_from);
+    if (q == std::string_view::npos) return;
+    for (std::size_t item = q + 1; item <= rest.size();) {
+        auto amp = std::min(rest.find('&', item), rest.size());
+        auto param = rest.substr(item, amp - item);
+        auto eq = param.find('=');
+        if (eq != std::string_view::npos && eq + 1 < param.size() && is_secret_key(key_of(param)))
+            spans.push_back({origin + item + eq + 1, origin + amp, SecretSpan::Form::percent_encoded});
+        item = amp + 1;
+    }
+}
+
+// The secrets of a libpq keyword/value string (`host=h password='a b'`):
+// `key = value` pairs separated by spaces, a value either a run of
+// non-spaces or single-quoted, backslash escaping the next character in
+// both. Words that are not a `key =` are stepped over rather than refused,
+// so that a malformed string still has its password found (and a SQLite
+// path, which has no such pair, yields nothing).
+void conninfo_spans(std::string_view s, std::vector<SecretSpan>& spans) {
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        while (i < n && is_space(s[i])) ++i;
+        const std::size_t key_begin = i;
+        while (i < n && !is_space(s[i]) && s[i] != '=') ++i;
+        const std::string_view key = s.substr(key_begin, i - key_begin);
+        while (i < n && is_space(s[i])) ++i;
+        if (i >= n || s[i] != '=') continue;
+        ++i;
+        while (i < n && is_space(s[i])) ++i;
+        const std::size_t value_begin = i;
+        if (i < n && s[i] == '\'') {
+            for (++i; i < n && s[i] != '\''; ++i)
+                if (s[i] == '\\') ++i;
+            if (i < n) ++i;  // the closing quote
+        } else {
+            for (; i < n && !is_space(s[i]); ++i)
+                if (s[i] == '\\') ++i;
         }
+        i = std::min(i, n);
+        if (i > value_begin && is_secret_key(key)) spans.push_back({value_begin, i, SecretSpan::Form::conninfo});
+    }
+}
+
+std::vector<SecretSpan> secret_spans(std::string_view database) {
+    std::vector<SecretSpan> spans;
+    if (is_postgres_uri(database)) uri_spans(database, spans);
+    else if (database.find('=') != std::string_view::npos) conninfo_spans(database, spans);  // libpq's own test
+    return spans;
+}
+
+// A conninfo value as libpq reads it: quotes removed, escapes undone.
+std::string conninfo_value(std::string_view raw) {
+    bool quoted = !raw.empty() && raw.front() == '\'';
+    if (quoted) raw.remove_prefix(1);
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\\' && i + 1 < raw.size()) out += raw[++i];
+        else if (!(quoted && raw[i] == '\'' && i + 1 == raw.size())) out += raw[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+Secrets::Secrets(std::string_view database) {
+    auto add = [&](std::string text) {
+        if (!text.empty() && std::find(secrets_.begin(), secrets_.end(), text) == secrets_.end())
+            secrets_.push_back(std::move(text));
+    };
+    for (const auto& span : secret_spans(database)) {
+        std::string_view raw = database.substr(span.begin, span.end - span.begin);
+        add(std::string(raw));
+        std::string read =
+            span.form == SecretSpan::Form::percent_encoded ? percent_decode(raw) : conninfo_value(raw);
+        // The pieces of a user-info password with a raw '@' or '/': libpq
+        // reads the first as the password and the others as host or port,
+        // which its messages may quote.
+        if (span.form == SecretSpan::Form::percent_encoded)
+            for (std::size_t from = 0; from < raw.size();) {
+                auto cut = std::min(raw.find_first_of("@/", from), raw.size());
+                if (cut - from < raw.size()) {
+                    add(std::string(raw.substr(from, cut - from)));
+                    add(percent_decode(raw.substr(from, cut - from)));
+                }
+                from = cut + 1;
+            }
+        add(std::move(read));
+    }
     // Longest first, so that a secret containing another is replaced whole.
     std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
@@ -165,3 +272,19 @@ std::string Secrets::scrub(std::string message) const {
 }
 
 }  // namespace livecourse::pg
+
+namespace livecourse {
+
+std::string redact_database_location(std::string_view database) {
+    std::string out;
+    std::size_t from = 0;
+    for (const auto& span : pg::secret_spans(database)) {
+        out.append(database.substr(from, span.begin - from));
+        out += "***";
+        from = span.end;
+    }
+    out.append(database.substr(from));
+    return out;
+}
+
+}  // namespace livecourse

@@ -1,6 +1,7 @@
 // PostgreSQL connection URIs as the store sees them: livecourse's own query
 // parameters (`pool_size`, `statement_timeout_ms`) taken out before libpq sees
-// the URI, and the password kept out of every message.
+// the URI, and the password kept out of every message (redaction itself is
+// public: livecourse::redact_database_location in store.hpp).
 #pragma once
 
 #include <livecourse/store.hpp>
@@ -19,15 +20,16 @@ bool is_postgres_uri(std::string_view s) noexcept;
 // accepts. Throws Error(invalid_argument, field "database") on a bad value.
 void take_uri_options(PostgresOptions& options);
 
-// The URI with the password removed (from the user info and from a
-// `password=` query parameter): safe to put in a message.
-std::string redact_uri(std::string_view uri);
+// (A URI for a message: livecourse::redact_database_location, store.hpp.)
 
-// Everything that could reveal the password inside a libpq or server message:
-// the password as written in the URI and percent-decoded.
+// Everything that could reveal a password inside a libpq or server message:
+// each secret redact_database_location hides (the user info's password, a
+// `password` or `sslpassword` query parameter whatever the percent-encoding
+// of its key, a keyword/value string's password, quoted or not), as written
+// and as libpq reads it (percent-decoded, unquoted).
 class Secrets {
 public:
-    explicit Secrets(std::string_view uri);
+    explicit Secrets(std::string_view database);
     // `message` with every secret replaced by "***".
     std::string scrub(std::string message) const;
 

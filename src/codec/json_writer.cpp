@@ -3,7 +3,10 @@
 // people and some tools do not expect it, so doubles are written here in the
 // shortest decimal form that reads back exactly ("0.6666666666666666").
 // Strings go through the token writer's escaper, which also turns any
-// ill-formed UTF-8 into U+FFFD so the text is always valid UTF-8.
+// ill-formed UTF-8 into U+FFFD so the text is always valid UTF-8, and writes
+// the Unicode line breaks U+2028, U+2029 and U+0085 as \u escapes: raw, they
+// are valid JSON but end a line in JavaScript embedded in HTML (before ES2019)
+// and in line-based logs.
 #include <livecourse/json_api.hpp>
 
 #include "jitsi/json_text.hpp"

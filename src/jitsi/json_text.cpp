@@ -86,7 +86,11 @@ void append_json_string(std::string& out, std::string_view s, JsonContext contex
             continue;
         }
         const bool curly_quote = cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D;
-        if (cp == 0x2028 || cp == 0x2029 || (hash && curly_quote)) append_u_escape(out, cp);
+        // Unicode line breaks: JavaScript source before ES2019 ended a line
+        // at U+2028/U+2029, and line-based tools (logs, splitlines) break at
+        // all three.
+        const bool line_break = cp == 0x2028 || cp == 0x2029 || cp == 0x85;
+        if (line_break || (hash && curly_quote)) append_u_escape(out, cp);
         else out.append(s.data() + i, n);
         i += n;
     }

@@ -20,7 +20,9 @@ enum class JsonContext {
 
 // Appends `s` as a quoted JSON string. Invalid UTF-8 bytes become U+FFFD so
 // the output is always valid JSON that every parser reads the same way;
-// U+2028/U+2029 are escaped because JavaScript once treated them as line ends.
+// U+2028, U+2029 and U+0085 are escaped (\u2028, \u2029, \u0085) because
+// JavaScript once treated the first two as line ends and line-based readers
+// (logs, Python's splitlines) break lines at all three.
 void append_json_string(std::string& out, std::string_view s, JsonContext context = JsonContext::document);
 
 inline void append_json_int(std::string& out, std::int64_t v) {

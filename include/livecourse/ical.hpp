@@ -73,7 +73,9 @@ struct CalendarInfo {
 std::string write_calendar(const CalendarInfo& info, std::span<const Event> events);
 
 // Appends `text` as an RFC 5545 TEXT value: backslash, semicolon and comma are
-// escaped; CRLF, LF and a lone CR become "\n"; other control characters
+// escaped; CRLF, LF, a lone CR and the Unicode line breaks U+0085, U+2028 and
+// U+2029 (which readers that split lines the Unicode way would break a line
+// at) become "\n"; other control characters
 // (except HTAB) are dropped; each ill-formed UTF-8 subsequence is replaced by
 // U+FFFD. The output is therefore always valid UTF-8 with no line break.
 void append_text_escaped(std::string& out, std::string_view text);
@@ -81,8 +83,9 @@ void append_text_escaped(std::string& out, std::string_view text);
 // Appends one content line (without its line break), folded so that no
 // physical line exceeds 75 octets, then CRLF. Continuation lines begin with one
 // space. A fold never splits a UTF-8 sequence nor a backslash escape pair.
-// `line` must not contain CR or LF (escape values first) and must not alias
-// `out`; throws livecourse::Error (invalid_argument, field "line") on CR/LF.
+// `line` must not contain a line break (CR, LF, U+0085, U+2028, U+2029:
+// escape values first) and must not alias `out`; throws livecourse::Error
+// (invalid_argument, field "line") on one.
 void append_folded_line(std::string& out, std::string_view line);
 
 // Undoes folding: removes every line break (CRLF, or a bare LF) that is

@@ -19,8 +19,9 @@ inline constexpr std::size_t max_line_octets = 75;
 void fold_tail(std::string& out, std::size_t begin);
 
 // Appends a parameter value as a quoted-string, encoding the characters a
-// quoted-string cannot hold with RFC 6868 caret escapes (^^, ^' and ^n); other
-// control characters are dropped and ill-formed UTF-8 becomes U+FFFD.
+// quoted-string cannot hold with RFC 6868 caret escapes (^^, ^' and ^n, the
+// last for CR, LF, CRLF and the Unicode line breaks U+0085, U+2028, U+2029);
+// other control characters are dropped and ill-formed UTF-8 becomes U+FFFD.
 void append_quoted_param(std::string& out, std::string_view value);
 
 // Appends a URI value, percent-encoding every octet that may not appear

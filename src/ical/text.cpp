@@ -51,6 +51,17 @@ std::size_t utf8_sequence(const unsigned char* p, std::size_t n, std::size_t& ba
     return i;
 }
 
+// U+0085 (NEL), U+2028 (LINE SEPARATOR) and U+2029 (PARAGRAPH SEPARATOR) are
+// line breaks to Unicode, and to readers that split lines the Unicode way
+// (Python's str.splitlines, for one): written raw, a title holding one would
+// start a new content line there. The escapers treat them as they treat LF.
+// Returns the length of the sequence at p (n octets left) if it is one of them.
+std::size_t unicode_line_break(const unsigned char* p, std::size_t n) noexcept {
+    if (n >= 2 && p[0] == 0xC2 && p[1] == 0x85) return 2;
+    if (n >= 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) return 3;
+    return 0;
+}
+
 // What the TEXT escaper must do with an octet. Most octets are `plain` and are
 // copied in bulk runs; the table keeps the per-octet test to one load.
 enum class TextClass : std::uint8_t { plain, escape, newline, drop, tab, non_ascii };
@@ -145,6 +156,13 @@ void append_text_escaped(std::string& out, std::string_view text) {
                 ++i;
                 continue;
             case TextClass::non_ascii: {
+                if (const std::size_t len = unicode_line_break(p + i, n - i)) {
+                    flush(i);
+                    out.append("\\n", 2);
+                    i += len;
+                    run = i;
+                    continue;
+                }
                 std::size_t bad = 0;
                 if (const std::size_t len = utf8_sequence(p + i, n - i, bad)) {
                     i += len;  // well formed: stays part of the verbatim run
@@ -179,8 +197,12 @@ void append_text_escaped(std::string& out, std::string_view text) {
 }
 
 void append_folded_line(std::string& out, std::string_view line) {
-    if (line.find_first_of("\r\n") != std::string_view::npos)
-        throw Error::invalid("line", "a content line cannot contain CR or LF; escape the value first");
+    const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+    for (std::size_t i = 0; i < line.size(); ++i)
+        if (p[i] == '\r' || p[i] == '\n' || unicode_line_break(p + i, line.size() - i))
+            throw Error::invalid("line",
+                                 "a content line cannot contain a line break (CR, LF, U+0085, U+2028 or U+2029); "
+                                 "escape the value first");
     if (line.size() <= detail::max_line_octets)
         out.append(line);
     else
@@ -223,6 +245,11 @@ void append_quoted_param(std::string& out, std::string_view value) {
     for (std::size_t i = 0; i < n;) {
         const unsigned char c = p[i];
         if (c >= 0x80) {
+            if (const std::size_t len = unicode_line_break(p + i, n - i)) {
+                out.append("^n", 2);
+                i += len;
+                continue;
+            }
             std::size_t bad = 0;
             if (const std::size_t len = utf8_sequence(p + i, n - i, bad)) {
                 out.append(value.data() + i, len);

@@ -344,8 +344,44 @@ TEST_CASE("folding at 75 octets", "[ical]") {
         std::string out;
         CHECK_THROWS_AS(ical::append_folded_line(out, "SUMMARY:a\r\nATTENDEE:x"), Error);
         CHECK_THROWS_AS(ical::append_folded_line(out, "SUMMARY:a\rb"), Error);
+        for (const char* unicode_break : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+            INFO("line break " << unicode_break);
+            CHECK_THROWS_AS(ical::append_folded_line(out, std::string("SUMMARY:a") + unicode_break + "ATTENDEE:x"),
+                            Error);
+        }
         CHECK(out.empty());
     }
+}
+
+TEST_CASE("the Unicode line breaks U+0085, U+2028 and U+2029 are escaped as line breaks", "[ical]") {
+    // Readers that split lines the Unicode way (Python's str.splitlines, for
+    // one) would start a new content line at any of them written raw.
+    CHECK(escaped("a\xC2\x85" "b") == "a\\nb");              // NEL
+    CHECK(escaped("a\xE2\x80\xA8" "b") == "a\\nb");         // LINE SEPARATOR
+    CHECK(escaped("a\xE2\x80\xA9" "b") == "a\\nb");         // PARAGRAPH SEPARATOR
+    CHECK(escaped("\xE2\x80\xA8\xE2\x80\xA9\xC2\x85") == "\\n\\n\\n");  // each is one break
+    CHECK(escaped("\xE2\x80\xA8,\xC2\x85;") == "\\n\\,\\n\\;");
+    // Their neighbours stay as they are.
+    CHECK(escaped("\xC2\x84\xC2\x86\xE2\x80\xA7\xE2\x80\xAA") == "\xC2\x84\xC2\x86\xE2\x80\xA7\xE2\x80\xAA");
+    // Cut short, they are ill-formed like any other sequence.
+    CHECK(escaped("a\xE2\x80") == "a\xEF\xBF\xBD");
+
+    ical::Event e = basic_event();
+    e.summary = "Q&A\xE2\x80\xA8" "ATTENDEE:mailto:x@example.com";
+    e.description = "one\xE2\x80\xA9two\xC2\x85three";
+    e.location = "room\xE2\x80\xA8X-INJECTED:1";
+    e.organizer_email = "prof@lms.example";
+    e.organizer_name = "Jean\xE2\x80\xA8X:y\xC2\x85z";
+    ical::CalendarInfo info;
+    info.name = "Live\xE2\x80\xA9X-WR-TIMEZONE:Europe/Paris";
+    const std::string ics = write_one(e, info);
+    for (const char* unicode_break : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"})
+        CHECK(ics.find(unicode_break) == std::string::npos);
+    CHECK(has_line(ics, "SUMMARY:Q&A\\nATTENDEE:mailto:x@example.com"));
+    CHECK(has_line(ics, "DESCRIPTION:one\\ntwo\\nthree"));
+    CHECK(has_line(ics, "LOCATION:room\\nX-INJECTED:1"));
+    CHECK(has_line(ics, "ORGANIZER;CN=\"Jean^nX:y^nz\":mailto:prof@lms.example"));
+    CHECK(has_line(ics, "X-WR-CALNAME:Live\\nX-WR-TIMEZONE:Europe/Paris"));
 }
 
 TEST_CASE("unfold removes exactly the folds", "[ical]") {

@@ -63,13 +63,27 @@ std::optional<std::u32string> decode(std::string_view s) {
     return out;
 }
 
-// What escaping promises to preserve: line breaks become LF, controls other
-// than HTAB disappear.
+// The Unicode line breaks NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+const std::vector<std::string> unicode_breaks = {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"};
+
+bool has_unicode_break(std::string_view s) {
+    for (const auto& b : unicode_breaks)
+        if (s.find(b) != std::string_view::npos) return true;
+    return false;
+}
+
+// What escaping promises to preserve: line breaks (the Unicode ones too)
+// become LF, controls other than HTAB disappear.
 std::string normalized(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '\r') {
+        const auto at_break = [&](const std::string& b) { return s.substr(i, b.size()) == b; };
+        if (const auto b = std::find_if(unicode_breaks.begin(), unicode_breaks.end(), at_break);
+            b != unicode_breaks.end()) {
+            out += '\n';
+            i += b->size() - 1;
+        } else if (c == '\r') {
             out += '\n';
             if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
         } else if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7F)) {
@@ -117,7 +131,9 @@ private:
             case 1:
             case 2: return std::string(1, static_cast<char>(pick(0x20, 0x7E)));
             case 3: return std::string(1, "\\;,:\"^ "[pick(0, 6)]);
-            case 4: return std::vector<std::string>{"\r\n", "\n", "\r", "\t"}[pick(0, 3)];
+            case 4:
+                return std::vector<std::string>{"\r\n", "\n", "\r", "\t", "\xC2\x85", "\xE2\x80\xA8",
+                                                "\xE2\x80\xA9"}[pick(0, 6)];
             case 5: return std::string(1, pick(0, 3) ? static_cast<char>(pick(0, 0x1F)) : '\x7F');
             case 6: return encode(static_cast<char32_t>(pick(0x80, 0x7FF)));
             case 7: {
@@ -166,6 +182,7 @@ void check_folded_line(const std::string& line, const std::string& folded) {
         const std::string& l = lines[i];
         CHECK(l.size() <= 75);
         CHECK(l.find_first_of("\r\n") == std::string::npos);  // every break is a CRLF
+        CHECK_FALSE(has_unicode_break(l));
         std::string_view content = l;
         if (i > 0) {
             REQUIRE(!l.empty());
@@ -215,6 +232,7 @@ TEST_CASE("escaped text is valid UTF-8 on one line and unescapes to the input", 
             const auto u = static_cast<unsigned char>(c);
             CHECK((u == '\t' || (u >= 0x20 && u != 0x7F)));
         }
+        CHECK_FALSE(has_unicode_break(esc));
         const std::string back = unescaped(esc);
         if (decode(text))
             CHECK(back == normalized(text));
@@ -260,7 +278,10 @@ TEST_CASE("no input can inject a property or a line", "[ical]") {
                                             "DESCRIPTION", "LOCATION", "URL",   "STATUS",  "SEQUENCE",
                                             "CREATED", "LAST-MODIFIED", "ORGANIZER"};
     for (int n = 0; n < cases / 3; ++n) {
-        const std::string payload = n % 2 ? "\r\nATTENDEE:mailto:x" : "\nATTENDEE:mailto:x\r";
+        const std::vector<std::string> payloads = {"\r\nATTENDEE:mailto:x", "\nATTENDEE:mailto:x\r",
+                                                   "\xC2\x85" "ATTENDEE:mailto:x", "\xE2\x80\xA8" "ATTENDEE:mailto:x",
+                                                   "\xE2\x80\xA9" "ATTENDEE:mailto:x\xE2\x80\xA8"};
+        const std::string& payload = payloads[std::size_t(n) % payloads.size()];
         const std::string text = gen.text(n % 3 == 2) + payload + gen.text(false);
         const ical::Event e = event_with(text);
         ical::CalendarInfo info;
@@ -273,6 +294,7 @@ TEST_CASE("no input can inject a property or a line", "[ical]") {
         for (const auto& l : physical_lines(ics)) {
             CHECK(l.rfind("ATTENDEE", 0) == std::string::npos);
             CHECK(l.size() <= 75);
+            CHECK_FALSE(has_unicode_break(l));
         }
         const auto unfolded = physical_lines(ical::unfold(ics));
         for (const auto& l : unfolded) {

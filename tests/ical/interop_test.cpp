@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <date/date.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,13 +31,17 @@ Instant at(int y, unsigned m, unsigned d, int h, int min = 0) {
 
 std::string iso(Instant t) { return date::format("%FT%TZ", t); }
 
-// What a reader must get back from a TEXT value we wrote: line breaks as LF,
-// control characters other than HTAB gone.
+// What a reader must get back from a TEXT value we wrote: line breaks (the
+// Unicode ones U+0085, U+2028 and U+2029 too) as LF, control characters
+// other than HTAB gone.
 std::string as_read(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '\r') {
+        if (s.substr(i, 2) == "\xC2\x85" || s.substr(i, 3) == "\xE2\x80\xA8" || s.substr(i, 3) == "\xE2\x80\xA9") {
+            out += '\n';
+            i += c == 0xC2 ? 1 : 2;
+        } else if (c == '\r') {
             out += '\n';
             if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
         } else if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7F)) {
@@ -117,7 +122,8 @@ std::vector<ical::Event> tricky_events() {
     e.description = "Première ligne\r\nDeuxième ligne\nTroisième\rquatrième\tavec tabulation\x01\x7f, "
                     "puis un long paragraphe accentué pour forcer le pliage des lignes à soixante-quinze "
                     "octets : é è à ù ç œ — 漢字かな交じり文 — 🎓🎓🎓🎓🎓🎓🎓🎓🎓🎓; fin\\.";
-    e.location = "Salle virtuelle, Jitsi; étage 2";
+    e.location = "Salle virtuelle, Jitsi; étage 2\xE2\x80\xA8" "ATTENDEE:mailto:x@example.com\xC2\x85"
+                 "bâtiment B\xE2\x80\xA9" "fin";
     e.url = "https://lms.example.edu/courses/révision/live-sessions/b2/join?from=feed&x=a b";
     e.sequence = 5;
     e.organizer_name = "Müller, Jürgen; Dr.";
@@ -165,6 +171,7 @@ TEST_CASE("python icalendar reads a generated feed without errors and finds our 
     const json::value doc = json::parse(parsed.out);
 
     CHECK(doc.at("errors").as_array().empty());
+    CHECK(doc.at("lines") == json::value(std::count(ics.begin(), ics.end(), '\n')));
 
     const json::object& cal = doc.at("calendar").as_object();
     CHECK(cal.at("version") == "2.0");
@@ -216,7 +223,8 @@ TEST_CASE("python icalendar reads a feed of random text the same way we escaped 
     // parser run covers them all. Every backslash is followed by a character
     // that parser reads correctly (see tricky_events).
     const std::vector<std::string> atoms = {"a", "Z", " ", ",", ";", ":", "\"", "é", "€", "漢", "🎓", "\r\n",
-                                            "\n", "\r", "\t", "\x02", "^", "\\x", "\\t", "\\:", "%", "ATTENDEE:x"};
+                                            "\n", "\r", "\t", "\x02", "^", "\\x", "\\t", "\\:", "%", "ATTENDEE:x",
+                                            "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"};
     std::uint64_t state = 0x5eed;
     auto next = [&state] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
     std::vector<ical::Event> events;
@@ -230,11 +238,13 @@ TEST_CASE("python icalendar reads a feed of random text the same way we escaped 
         e.description = e.summary + e.summary;
         events.push_back(std::move(e));
     }
-    const ParseResult parsed = parse_with_python(ical::write_calendar({}, events));
+    const std::string ics = ical::write_calendar({}, events);
+    const ParseResult parsed = parse_with_python(ics);
     INFO("python stderr: " << parsed.err);
     REQUIRE(parsed.status == 0);
     const json::value doc = json::parse(parsed.out);
     CHECK(doc.at("errors").as_array().empty());
+    CHECK(doc.at("lines") == json::value(std::count(ics.begin(), ics.end(), '\n')));
     const json::array& got = doc.at("events").as_array();
     REQUIRE(got.size() == events.size());
     for (std::size_t i = 0; i < events.size(); ++i) {

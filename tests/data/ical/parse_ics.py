@@ -4,9 +4,12 @@ it understood as JSON, for the C++ interoperability test.
 
 Usage: parse_ics.py FEED.ics
 
-Prints {"calendar": {...}, "events": [...], "errors": [...]}; "errors" lists
-every property the parser could not read (icalendar records them per
-component instead of raising). Exits non-zero if the file cannot be parsed.
+Prints {"calendar": {...}, "events": [...], "errors": [...], "lines": N};
+"errors" lists every property the parser could not read (icalendar records
+them per component instead of raising); "lines" is how many lines Python's
+own str.splitlines finds in the feed, which breaks lines at U+0085, U+2028
+and U+2029 too (a reader splitting that way must see the same lines as one
+splitting at CRLF). Exits non-zero if the file cannot be parsed.
 """
 import json
 import sys
@@ -57,7 +60,8 @@ def main(path):
     calendar = {name.lower(): text(cal, name) for name in
                 ("VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME",
                  "REFRESH-INTERVAL", "X-PUBLISHED-TTL")}
-    json.dump({"calendar": calendar, "events": events, "errors": errors},
+    lines = len(raw.decode("utf-8").splitlines())
+    json.dump({"calendar": calendar, "events": events, "errors": errors, "lines": lines},
               sys.stdout, ensure_ascii=True)
     sys.stdout.write("\n")
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -86,13 +87,19 @@ TEST_CASE("reliability: SIGKILL at random points loses no acknowledged operation
                                                 {"LC_CRASH_FD", std::to_string(fds[1])},
                                                 {"LC_CRASH_NOW", std::to_string(t0().time_since_epoch().count())}});
         ::close(fds[1]);
-        // Let it run a random while, reading what it acknowledges, then kill.
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(30 + rng() % 200);
+        // Let it run a random while once it acknowledged its first operation
+        // (so that a slow start, under a sanitizer or a loaded machine, is
+        // not the whole round), reading what it acknowledges, then kill.
+        const auto work_time = std::chrono::milliseconds(30 + rng() % 200);
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        std::optional<std::chrono::steady_clock::time_point> deadline;
         std::string buffer;
         char chunk[4096];
         bool killed = false;
         for (;;) {
-            if (!killed && std::chrono::steady_clock::now() >= deadline) {
+            auto now = std::chrono::steady_clock::now();
+            if (!deadline && !buffer.empty()) deadline = now + work_time;
+            if (!killed && ((deadline && now >= *deadline) || now >= give_up)) {
                 ::kill(pid, SIGKILL);
                 killed = true;
             }

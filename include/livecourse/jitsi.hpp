@@ -193,6 +193,9 @@ struct VerifyOptions {
     std::optional<std::string> expected_room;  // compared lower-cased; a "*" claim matches any room
     std::optional<std::string> expected_sub;
     std::optional<std::string> expected_kid;   // RS256 only
+    // When set, exp may be at most this far past `now`, and past iat when
+    // the token has one.
+    std::optional<std::chrono::seconds> max_lifetime;
     Instant now{};
 };
 

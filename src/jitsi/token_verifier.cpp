@@ -160,6 +160,15 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const VerifyOptions&
     const std::int64_t now = opt.now.time_since_epoch().count();
     if (now >= *exp) refuse("token has expired", reason::token_expired);
     if (nbf && now < *nbf) refuse("token is not valid yet", reason::token_not_yet_valid);
+    if (opt.max_lifetime) {
+        // A token minted to live (nearly) forever is refused, however it
+        // was obtained: its exp may be at most the maximum from now and,
+        // when it says when it was issued, from then.
+        const std::int64_t max = opt.max_lifetime->count();
+        const auto iat = integer_claim(claims, "iat");
+        if (*exp - now > max || (iat && *exp - *iat > max))
+            refuse("token lifetime exceeds the " + std::to_string(max) + " s accepted");
+    }
 
     if (!opt.expected_issuer.empty()) {
         const auto* iss = string_member(claims, "iss");

@@ -74,6 +74,27 @@ TEST_CASE("time: expired exactly at exp, not valid one second before nbf, no lee
     CHECK(refusal(future, options(t0 + 1s)) == "accepted");
 }
 
+TEST_CASE("max_lifetime bounds exp from now and from iat", "[jitsi][verify]") {
+    auto bounded = [](Instant now) {
+        auto o = options(now);
+        o.max_lifetime = std::chrono::seconds(3600);
+        return o;
+    };
+    // iat = t0, exp = t0 + 1 h: exactly the maximum.
+    CHECK(refusal(hs256_token(good_header, claims_json(iat - 10, iat + 3600), secret32), bounded(t0)) == "accepted");
+    // One second more, seen at its iat or later: refused either way.
+    const std::string long_lived = hs256_token(good_header, claims_json(iat - 10, iat + 3601), secret32);
+    CHECK(refusal(long_lived, bounded(t0)) == "invalid_token");
+    CHECK(refusal(long_lived, bounded(t0 + 60s)) == "invalid_token");  // exp - now is fine, exp - iat is not
+    CHECK(refusal(long_lived, options(t0)) == "accepted");             // unbounded unless asked
+    // Without iat, exp is bounded from now: year 9999 is refused.
+    const std::string forever = hs256_token(
+        good_header, R"({"aud":"jitsi","iss":"livecourse","sub":"meet.example.com","room":"room-1","exp":253402300799})",
+        secret32);
+    CHECK(refusal(forever, bounded(t0)) == "invalid_token");
+    CHECK(refusal(forever, options(t0)) == "accepted");
+}
+
 TEST_CASE("exp and nbf must be integers, and exp must be there", "[jitsi][verify]") {
     const auto with = [](const std::string& times) {
         return hs256_token(good_header,

@@ -145,7 +145,10 @@ LC_API void lc_engine_close(lc_engine *engine);
  *
  * lc_session_create   {actor,"course_id","title","description","starts_at","ends_at","timezone",
  *                      "max_participants","recording_enabled","room_password":bool} -> session
- * lc_session_get      {actor,"session_id"} -> session
+ * lc_session_get      {actor,"session_id"} -> session ("jitsi_room_name" is null unless the actor is the
+ *                     course's instructor or a moderator: the room name is a key to the room, which a
+ *                     student gets from lc_session_join once admitted; listings and calendars carry it
+ *                     for nobody)
  * lc_session_list     {actor,"course_id","status":"upcoming"|"live"|"past"|"all"} -> {"sessions":[session...]}
  * lc_session_update   {actor,"session_id", any of title/description/starts_at/ends_at/timezone/
  *                      max_participants/recording_enabled, "revision" (optional, expected)} -> session

@@ -7,6 +7,12 @@
 // cancelled nor ended. Only the course's instructor or a moderator may
 // create, start, end, cancel or edit sessions and read attendance.
 //
+// The Jitsi room name is a key: on a public server whoever knows it enters
+// the room. It goes to an admitted participant in the join result, and to
+// the course's staff when they read or manage one session; never through
+// listings, calendars, feeds or notifications, which reach every member,
+// including those refused a seat.
+//
 // Thread-safety: pure functions.
 #pragma once
 
@@ -31,6 +37,9 @@ public:
     static AccessDecision manage(Role role) noexcept;
     // Join (take a seat) in a session of the given status.
     static AccessDecision join(Role role, SessionStatus status) noexcept;
+    // Read the room name in a session (not in a join result): staff only, in
+    // every Jitsi mode.
+    static AccessDecision see_room(Role role) noexcept;
 };
 
 // Throws Error(forbidden or conflict) carrying the decision's reason.

@@ -65,7 +65,8 @@ json::object to_json(const Session& s) {
     o["timezone"] = text(s.timezone);
     o["max_participants"] = s.max_participants;
     o["recording_enabled"] = s.recording_enabled;
-    o["jitsi_room_name"] = text(s.jitsi_room_name);
+    // Empty when the engine withheld it from this reader (access.hpp).
+    o["jitsi_room_name"] = s.jitsi_room_name.empty() ? json::value(nullptr) : text(s.jitsi_room_name);
     o["jitsi_server_url"] = text(s.jitsi_server_url);
     o["status"] = text(to_string(s.status));
     o["actual_start_at"] = instant(s.actual_start_at);

@@ -27,6 +27,12 @@ AccessDecision AccessPolicy::join(Role role, SessionStatus status) noexcept {
     return {false, reason::forbidden};
 }
 
+AccessDecision AccessPolicy::see_room(Role role) noexcept {
+    // The same rule as managing: whoever runs the class may read its room;
+    // a student gets it from the join that admitted them, and only then.
+    return manage(role);
+}
+
 void enforce(const AccessDecision& d, std::string_view action) {
     if (d.allowed) return;
     // Every access refusal is a `forbidden`, including the seed's status checks

@@ -91,6 +91,19 @@ struct Engine::Impl {
 
     Role role(const Session& s, const Actor& a) const { return roster->role_of(s.course_id, a.user_id); }
 
+    // The room name is a key to the room (access.hpp): a session leaves the
+    // engine without it (empty, which its JSON shape writes as null) unless
+    // the access policy lets its reader see it. Listings, calendars and
+    // presence answers carry it for nobody.
+    static Session without_room(Session s) {
+        s.jitsi_room_name.clear();
+        return s;
+    }
+    static Session as_seen_by(Session s, Role role) {
+        if (AccessPolicy::see_room(role)) return s;
+        return without_room(std::move(s));
+    }
+
     // Snapshots of live sessions for the join path, which the 10:00 rush
     // hits hundreds of times a second. While a session is live, everything a
     // join reads from it (course, room, password, times, recording flag,
@@ -519,15 +532,18 @@ Session Engine::create_session(const Actor& actor, std::string_view course_id, c
 Session Engine::get_session(const Actor& actor, std::string_view id) {
     impl_->require_actor(actor);
     Session s = impl_->load(id);
-    enforce(AccessPolicy::view(impl_->role(s, actor)), "see this session");
-    return s;
+    Role role = impl_->role(s, actor);
+    enforce(AccessPolicy::view(role), "see this session");
+    return Impl::as_seen_by(std::move(s), role);
 }
 
 std::vector<Session> Engine::list_sessions(const Actor& actor, std::string_view course_id, SessionFilter filter) {
     impl_->require_actor(actor);
     validate::id("course_id", course_id, impl_->limits().max_id_bytes);
     enforce(AccessPolicy::view(impl_->roster->role_of(course_id, actor.user_id)), "list this course's sessions");
-    return impl_->store->list_sessions(course_id, filter);
+    auto sessions = impl_->store->list_sessions(course_id, filter);
+    for (auto& s : sessions) s = Impl::without_room(std::move(s));
+    return sessions;
 }
 
 Session Engine::update_session(const Actor& actor, std::string_view id, const SessionPatch& patch) {
@@ -783,7 +799,7 @@ std::vector<CalendarEvent> Engine::calendar_events(const Actor& actor, const Cal
     std::vector<CalendarEvent> out;
     for (auto& s : m.store->sessions_in_range(range)) {
         auto url = m.event_url(s);
-        out.push_back({std::move(s), std::move(url)});
+        out.push_back({Impl::without_room(std::move(s)), std::move(url)});
     }
     return out;
 }
@@ -910,7 +926,11 @@ RecordingResult Engine::set_recording_by_secret(std::string_view secret, std::st
         }
     }
     if (!s) return {m.ignored(presence_reason::unknown_room), std::nullopt};
-    return m.apply_recording(s->id, recording_url, false);
+    // The sender holds a secret, not a role: it learns what it asked about,
+    // not the room.
+    auto result = m.apply_recording(s->id, recording_url, false);
+    if (result.session) result.session = Impl::without_room(std::move(*result.session));
+    return result;
 }
 
 PresenceCounters Engine::presence_counters() const {

@@ -54,11 +54,22 @@ static void qa_session(lc_engine *e, test_clock *clock) {
     /* 3. Students see it: listed as upcoming, and in their calendar. */
     r = CALL_OK(lc_session_list, e, "{\"actor\":" STU(0) ",\"course_id\":\"course-1\",\"status\":\"upcoming\"}");
     CHECK_CONTAINS(r, id);
+    /* The room name is a key: the shape keeps it, null, for them. */
+    CHECK_CONTAINS(r, "\"jitsi_room_name\":null");
+    CHECK(strstr(r ? r : "", room) == NULL);
+    lc_free(r);
+    r = CALL_OK(lc_session_get, e, fmt("{\"actor\":" STU(0) ",%s}", sid_field));
+    CHECK_CONTAINS(r, "\"jitsi_room_name\":null");
+    CHECK(strstr(r ? r : "", room) == NULL);
+    lc_free(r);
+    r = CALL_OK(lc_session_get, e, fmt("{\"actor\":" PROF ",%s}", sid_field));
+    CHECK_CONTAINS(r, fmt("\"jitsi_room_name\":\"%s\"", room));
     lc_free(r);
     r = CALL_OK(lc_calendar_query, e, "{\"actor\":" STU(1) ",\"start\":\"2026-03-01\",\"end\":\"2026-03-31\"}");
     CHECK_CONTAINS(r, "\"type\":\"live_session\"");
     CHECK_CONTAINS(r, fmt("\"id\":\"%s\"", id));
     CHECK_CONTAINS(r, fmt("\"join_url\":\"/courses/course-1/live-sessions/%s/join\"", id));
+    CHECK(strstr(r ? r : "", room) == NULL);
     lc_free(r);
 
     /* 4. Saturday 14:00: the instructor starts it. */

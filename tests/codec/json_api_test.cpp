@@ -103,11 +103,14 @@ TEST_CASE("codec: a session has exactly the vocabulary's fields, absent values n
 TEST_CASE("codec: session get returns the created session unchanged (round trip)", "[codec]") {
     Api a;
     auto s = a.create();
-    auto got = a.call("session_get", a.as(student(0), Api::sid(s)));
-    CHECK(got == s);
+    CHECK(a.call("session_get", a.as(instructor, Api::sid(s))) == s);
+    // Everyone else reads the same session without its room name (access.hpp).
+    auto without_room = s;
+    without_room["jitsi_room_name"] = nullptr;
+    CHECK(a.call("session_get", a.as(student(0), Api::sid(s))) == without_room);
     auto listed = a.call("session_list", a.as(student(1), "\"course_id\":\"course-1\",\"status\":\"upcoming\""));
     REQUIRE(listed.at("sessions").as_array().size() == 1);
-    CHECK(listed.at("sessions").as_array()[0].as_object() == s);
+    CHECK(listed.at("sessions").as_array()[0].as_object() == without_room);
     CHECK(a.call("session_list", a.as(student(1), "\"course_id\":\"course-1\",\"status\":\"live\""))
               .at("sessions")
               .as_array()
@@ -117,6 +120,33 @@ TEST_CASE("codec: session get returns the created session unchanged (round trip)
               .at("sessions")
               .as_array()
               .size() == 1);
+}
+
+TEST_CASE("codec: a session withheld its room name keeps the key, null", "[codec][room]") {
+    Api a(3);
+    auto s = a.create("\"max_participants\":1");
+    auto sid = Api::sid(s);
+    auto room = str(s.at("jitsi_room_name"));
+    REQUIRE_FALSE(room.empty());
+    auto live = a.start(s);
+    CHECK(str(live.at("jitsi_room_name")) == room);
+    CHECK(str(a.call("session_join", a.as(student(0), sid)).at("jitsi_room_name")) == room);
+    CHECK(str(a.error("session_join", a.as(student(1), sid)).at("code")) == "session_full");
+
+    auto seen = a.call("session_get", a.as(student(1), sid));
+    CHECK(keys(seen) == session_fields);
+    CHECK(seen.at("jitsi_room_name").is_null());
+    CHECK(str(seen.at("jitsi_server_url")) == "https://meet.jit.si");
+    auto listed = a.call("session_list", a.as(student(1), "\"course_id\":\"course-1\""));
+    REQUIRE(listed.at("sessions").as_array().size() == 1);
+    CHECK(keys(listed.at("sessions").as_array()[0].as_object()) == session_fields);
+    CHECK(listed.at("sessions").as_array()[0].at("jitsi_room_name").is_null());
+    auto window = "\"start\":\"" + format_rfc3339(a.world.clock->now() - 2h) + "\",\"end\":\"" +
+                  format_rfc3339(a.world.clock->now() + 2h) + "\"";
+    auto events = a.call("calendar_query", a.as(student(1), window));
+    REQUIRE(events.at("events").as_array().size() == 1);
+    CHECK(json::serialize(events).find(room) == std::string::npos);
+    CHECK(json::serialize(a.call("session_get", a.as(instructor, sid))).find(room) != std::string::npos);
 }
 
 TEST_CASE("codec: the Q&A use case through JSON: join, token, chat, leave, end, statistics, attendance", "[codec]") {

@@ -337,12 +337,18 @@ class UseCase1QandA(unittest.TestCase):
         room = s["jitsi_room_name"]
 
         # Students see it: session page, course listing, calendar, .ics feed.
+        # The room name is a key to the room: a student has it from the join only.
         r = api.get(f"/api/live-sessions/{sid}", STU[0])
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["title"], "Q&A sur la gouvernance")
+        self.assertIsNone(r.json["jitsi_room_name"])
+        self.assertNotIn(room, r.raw.decode())
         r = api.get(f"/api/courses/{QA_COURSE}/live-sessions", STU[1], query={"status": "upcoming"})
         self.assertEqual(r.status, 200, r)
         self.assertIn(sid, [x["id"] for x in r.json["sessions"]])
+        self.assertNotIn(room, r.raw.decode())
+        r = api.get(f"/api/live-sessions/{sid}", PROF)
+        self.assertEqual(r.json["jitsi_room_name"], room)
         day = start.astimezone(UTC).date()
         window = {"start": str(day - dt.timedelta(days=1)), "end": str(day + dt.timedelta(days=1))}
         r = api.get("/api/calendar/events", STU[0], query=window)
@@ -352,6 +358,7 @@ class UseCase1QandA(unittest.TestCase):
         self.assertEqual(ev[0]["type"], "live_session")
         self.assertEqual(ev[0]["starts_at"], rfc3339(start))
         self.assertEqual(ev[0]["status"], "scheduled")
+        self.assertNotIn(room, json.dumps(r.json))
         r = api.get("/api/calendar/events", OUTSIDER, query=window)
         self.assertEqual(r.status, 200, r)
         self.assertNotIn(sid, [e["id"] for e in r.json["events"]])
@@ -359,6 +366,7 @@ class UseCase1QandA(unittest.TestCase):
         cal, feed_url = fetch_feed(STU[0])
         e = find_event(cal, sid)
         self.assertIsNotNone(e, "the session is in the student's feed")
+        self.assertNotIn(room, re.sub(r"\r\n[ \t]", "", cal.to_ical().decode()))
         self.assertEqual(str(e.get("SUMMARY")), "Q&A sur la gouvernance")
         self.assertEqual(e.get("DTSTART").dt, start.astimezone(UTC))
         self.assertEqual(e.get("DTEND").dt, start.astimezone(UTC) + dt.timedelta(hours=1))

@@ -32,7 +32,10 @@ export interface Session {
   timezone: string;
   max_participants: number;
   recording_enabled: boolean;
-  jitsi_room_name: string;
+  /** A key to the room: null unless the reader is the course's instructor or a
+   * moderator reading or managing this session. Students get it from join()
+   * once admitted; listings and calendars never carry it. */
+  jitsi_room_name: string | null;
   jitsi_server_url: string;
   status: SessionStatus;
   actual_start_at: Date | null;

@@ -42,6 +42,10 @@ test('Q&A session: schedule, calendar, start, join, ask, answer, end, statistics
   // 2. Students see it: in the course listing and in their calendar.
   const upcoming = await engine.listSessions(ana, course.id, 'upcoming');
   assert.deepEqual(upcoming.map((s) => s.id), [session.id]);
+  // The room name is a key to the room: students have it only from join().
+  assert.equal(upcoming[0].jitsi_room_name, null);
+  assert.equal((await engine.getSession(ana, session.id)).jitsi_room_name, null);
+  assert.equal((await engine.getSession(instructor, session.id)).jitsi_room_name, session.jitsi_room_name);
   const events = await engine.calendarEvents(ana, { start: '2026-03-01', end: new Date('2026-04-01T00:00:00Z') });
   assert.equal(events.length, 1);
   assert.equal(events[0].type, 'live_session');

@@ -53,6 +53,10 @@ def test_case_1_question_and_answer_session(engine, clock):
     assert events[0].type == "live_session" and events[0].status is SessionStatus.SCHEDULED
     upcoming = engine.list_sessions(actor=students[1], course_id=course.id, status=SessionFilter.UPCOMING)
     assert [s.id for s in upcoming] == [session.id]
+    # The room name is a key to the room: students have it only from join().
+    assert upcoming[0].jitsi_room_name is None and upcoming[0].raw["jitsi_room_name"] is None
+    assert engine.get_session(actor=students[0], session_id=session.id).jitsi_room_name is None
+    assert engine.get_session(actor=prof, session_id=session.id).jitsi_room_name == session.jitsi_room_name
 
     # Too early to join.
     with pytest.raises(Forbidden) as early:

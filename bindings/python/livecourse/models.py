@@ -187,7 +187,10 @@ class Session:
     timezone: str
     max_participants: int
     recording_enabled: bool
-    jitsi_room_name: str
+    # The room name is a key to the room: None unless the reader is the
+    # course's instructor or a moderator reading or managing this session.
+    # Students get it from join() once admitted; listings and calendars never.
+    jitsi_room_name: Optional[str]
     jitsi_server_url: str
     status: SessionStatus
     actual_start_at: Optional[_dt.datetime]
@@ -218,7 +221,7 @@ class Session:
             timezone=str(doc.get("timezone") or "UTC"),
             max_participants=int(doc.get("max_participants") or 0),
             recording_enabled=bool(doc.get("recording_enabled")),
-            jitsi_room_name=str(doc.get("jitsi_room_name") or ""),
+            jitsi_room_name=_opt_str(doc.get("jitsi_room_name")),
             jitsi_server_url=str(doc.get("jitsi_server_url") or ""),
             status=SessionStatus(doc["status"]),
             actual_start_at=parse_optional_instant(doc.get("actual_start_at")),

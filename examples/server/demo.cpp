@@ -2,6 +2,7 @@
 
 #include <livecourse/clock.hpp>
 #include <livecourse/hmac.hpp>
+#include <livecourse/store.hpp>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -29,8 +30,6 @@ constexpr DemoUser demo_users[] = {
     {"ADMIN", "lms-admin", "LMS roster sync", "", nullptr},
 };
 
-constexpr long demo_token_lifetime = 30L * 24 * 3600;
-
 }  // namespace
 
 bool seed_demo(livecourse::JsonApi& api) {
@@ -46,16 +45,21 @@ bool seed_demo(livecourse::JsonApi& api) {
     return true;
 }
 
-std::string mint_bearer_token(const std::string& secret, const std::string& user_id, const std::string& name,
-                              const std::string& email, bool admin, long lifetime_seconds) {
+std::string mint_bearer_token(const ServerConfig& config, const std::string& user_id, const std::string& name,
+                              const std::string& email, bool admin) {
     auto now = livecourse::SystemClock().now().time_since_epoch().count();
-    boost::json::object claims{{"sub", user_id}, {"name", name}, {"iat", now}, {"exp", now + lifetime_seconds}};
+    boost::json::object claims{{"sub", user_id},
+                               {"name", name},
+                               {"iss", config.api_issuer},
+                               {"aud", config.api_audience},
+                               {"iat", now},
+                               {"exp", now + config.api_token_max_lifetime.count()}};
     if (!email.empty()) claims["email"] = email;
     if (admin) claims["admin"] = true;
     std::string input = livecourse::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
     input += '.';
     input += livecourse::base64url_encode(boost::json::serialize(claims));
-    return input + "." + livecourse::base64url_encode(livecourse::hmac_sha256(secret, input));
+    return input + "." + livecourse::base64url_encode(livecourse::hmac_sha256(config.api_secret, input));
 }
 
 std::string demo_banner(const ServerConfig& config, const std::string& base_url) {
@@ -68,14 +72,16 @@ std::string demo_banner(const ServerConfig& config, const std::string& base_url)
     std::string out;
     out += "\n=== livecourse demo ===\n";
     out += fmt::format("Course \"{}\": an instructor, a moderator and three students. Database: {}\n", demo_course_id,
-                       redacted_database(config.database));
+                       livecourse::redact_database_location(config.database));
     out += fmt::format("Jitsi: {} mode on {}\n", livecourse::jitsi::to_string(config.engine.jitsi.mode),
                        livecourse::jitsi::server_base_url(config.engine.jitsi));
-    out += "Bearer tokens (HS256 with the demo API secret, valid 30 days); paste these lines into a shell:\n\n";
+    out += fmt::format("Bearer tokens (HS256 with the demo API secret, valid {} hours; a restart prints new ones); "
+                       "paste these lines into a shell:\n\n",
+                       config.api_token_max_lifetime.count() / 3600);
     out += fmt::format("export LC={}\n", base_url);
     for (const auto& u : demo_users)
         out += fmt::format("export {}={}   # {} ({})\n", u.variable,
-                           mint_bearer_token(config.api_secret, u.id, u.name, u.email, !u.role, demo_token_lifetime),
+                           mint_bearer_token(config, u.id, u.name, u.email, !u.role),
                            u.name, u.role ? u.role : "admin: roster routes");
     out += "\n# Then walk the seed's Q&A use case (these lines run as they are in bash):\n\n";
     // The session's start and the calendar window are substituted; the rest

@@ -4,7 +4,8 @@
 // roster routes), printed with ready-to-paste curl lines.
 //
 // The tokens are minted here exactly as an LMS would mint them: HS256 over
-// {"sub", "name", "email", "iat", "exp"} with the server's API secret.
+// {"sub", "name", "email", "iss", "aud", "iat", "exp"} with the server's API
+// secret.
 //
 // Thread-safety: called once, before the server accepts requests.
 #pragma once
@@ -23,9 +24,10 @@ inline constexpr const char* demo_course_id = "demo-course";
 // Returns true when it seeded.
 bool seed_demo(livecourse::JsonApi& api);
 
-// A compact HS256 JWT for `user_id`, valid for `lifetime_seconds`.
-std::string mint_bearer_token(const std::string& secret, const std::string& user_id, const std::string& name,
-                              const std::string& email, bool admin, long lifetime_seconds);
+// A compact HS256 JWT for `user_id`, as the server verifies them: its
+// issuer and audience, valid for the maximum token lifetime.
+std::string mint_bearer_token(const ServerConfig& config, const std::string& user_id, const std::string& name,
+                              const std::string& email, bool admin);
 
 // The banner: tokens and curl lines for a server listening at `base_url`.
 std::string demo_banner(const ServerConfig& config, const std::string& base_url);

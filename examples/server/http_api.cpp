@@ -2,18 +2,17 @@
 
 #include <livecourse/clock.hpp>
 #include <livecourse/error.hpp>
+#include <livecourse/json_api.hpp>
 #include <livecourse/video_events.hpp>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <regex>
 #include <unistd.h>
 
 namespace lcserver {
@@ -79,14 +78,16 @@ const std::vector<Route>& routes() {
     return table;
 }
 
+// One segment of a route's path: literal text, or a parameter with an
+// optional literal suffix (":token.ics").
+struct Segment {
+    std::string literal;  // the whole segment, or the parameter's suffix
+    std::string param;    // request field name; empty for a literal segment
+};
+
 namespace {
 
 // ---------------------------------------------------------------- paths
-struct CompiledPath {
-    std::string regex;
-    std::vector<std::string> params;  // request field names, in capture order
-};
-
 // "courseId" -> "course_id": the JSON vocabulary's spelling.
 std::string field_name(const std::string& param) {
     std::string out;
@@ -97,16 +98,6 @@ std::string field_name(const std::string& param) {
         } else {
             out += ch;
         }
-    }
-    return out;
-}
-
-std::string regex_escape(const std::string& s) {
-    static const std::string special = R"(\^$.|?*+()[]{})";
-    std::string out;
-    for (char ch : s) {
-        if (special.find(ch) != std::string::npos) out += '\\';
-        out += ch;
     }
     return out;
 }
@@ -130,15 +121,85 @@ template <class Literal, class Param> void walk_path(const std::string& path, Li
     }
 }
 
-CompiledPath compile(const std::string& path) {
-    CompiledPath c;
-    walk_path(
-        path, [&](const std::string& lit) { c.regex += regex_escape(lit); },
-        [&](const std::string& name) {
-            c.regex += "([^/]+?)";
-            c.params.push_back(field_name(name));
-        });
-    return c;
+std::vector<std::string_view> split_segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t i = 1;  // past the leading '/'
+    while (true) {
+        auto j = path.find('/', i);
+        out.push_back(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+        if (j == std::string_view::npos) break;
+        i = j + 1;
+    }
+    return out;
+}
+
+std::vector<Segment> compile(const std::string& path) {
+    std::vector<Segment> out;
+    for (auto part : split_segments(path)) {
+        Segment seg;
+        if (!part.empty() && part.front() == ':') {
+            std::size_t j = 1;
+            while (j < part.size() && std::isalnum(static_cast<unsigned char>(part[j]))) ++j;
+            seg.param = field_name(std::string(part.substr(1, j - 1)));
+            seg.literal = std::string(part.substr(j));
+        } else {
+            seg.literal = std::string(part);
+        }
+        out.push_back(std::move(seg));
+    }
+    return out;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// A malformed request (before any operation runs): 400.
+struct BadRequest {
+    std::string code;
+    std::string message;
+};
+
+// Percent-decoding of a path segment or a query component ('+' is a space
+// in a query).
+std::string decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '%') {
+            int hi = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
+            int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+            if (hi < 0 || lo < 0) throw BadRequest{"bad_request", "malformed percent-encoding in the request target"};
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// Matches `path` against a route's segments, filling `params` (decoded).
+bool match(const std::vector<Segment>& pattern, const std::vector<std::string_view>& segments,
+           std::vector<std::pair<std::string, std::string>>* params) {
+    if (pattern.size() != segments.size()) return false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const auto& p = pattern[i];
+        auto s = segments[i];
+        if (p.param.empty()) {
+            if (s != p.literal) return false;
+            continue;
+        }
+        if (s.size() <= p.literal.size() || s.substr(s.size() - p.literal.size()) != p.literal) return false;
+        if (params) params->emplace_back(p.param, std::string(s.substr(0, s.size() - p.literal.size())));
+    }
+    return true;
 }
 
 // ------------------------------------------------------------ access log
@@ -153,7 +214,7 @@ std::string now_text() {
 }
 
 void write_line(const object& line) {
-    std::string text = boost::json::serialize(line);
+    std::string text = livecourse::to_json_text(line);
     text += '\n';
     std::lock_guard lock(log_mutex);
     // One write per line: lines from concurrent requests never interleave.
@@ -165,23 +226,18 @@ void write_line(const object& line) {
     }
 }
 
-// What a handler learns about its request, for the access log line that the
-// HTTP library writes after the response (on the same worker thread).
-struct RequestContext {
-    bool started = false;
-    std::chrono::steady_clock::time_point start;
-    std::string route;
-    std::string user;
-    std::string code;
-};
-thread_local RequestContext context;
-
-// Paths that carry a secret (calendar feed tokens) are never logged as sent.
+// Paths that carry a secret (calendar feed tokens) are never logged as sent;
+// what a client sends is logged bounded.
 std::string loggable_path(const std::string& path) {
     static const std::string feed = "/api/calendar/feed/";
     if (path.rfind(feed, 0) == 0) return feed + "[redacted]";
     if (path.size() > 256) return path.substr(0, 256) + "...";
     return path;
+}
+
+std::string loggable_method(const std::string& method) {
+    if (method.size() > 16) return method.substr(0, 16) + "...";
+    return method;
 }
 
 // ---------------------------------------------------------------- errors
@@ -200,53 +256,52 @@ int http_status(ErrorCode code) {
     return 500;
 }
 
-void send_json(httplib::Response& res, int status, const value& body) {
+http::Response json_response(int status, const value& body) {
+    http::Response res;
     res.status = status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(boost::json::serialize(body), "application/json; charset=utf-8");
+    res.headers.push_back({"Cache-Control", "no-store"});
+    res.content_type = "application/json; charset=utf-8";
+    res.body = livecourse::to_json_text(body);
+    return res;
 }
 
 // An error the server itself answers (not one of the library's): same shape.
-void send_server_error(httplib::Response& res, int status, std::string_view code, std::string_view category,
-                       std::string_view message) {
-    context.code = std::string(code);
+http::Response server_error(int status, std::string_view code, std::string_view category, std::string_view message) {
     object error{{"code", code}, {"category", category}, {"message", message}, {"field", nullptr}};
-    send_json(res, status, object{{"error", std::move(error)}});
+    auto res = json_response(status, object{{"error", std::move(error)}});
+    res.log_code = std::string(code);
+    return res;
 }
 
-void send_error(httplib::Response& res, const Error& e) {
+http::Response error_response(const Error& e, const std::string& route) {
     if (e.code() == ErrorCode::storage || e.code() == ErrorCode::internal) {
         // The detail (an SQLite message, a bug) goes to the log, not the client.
         write_line(object{{"ts", now_text()},
                           {"level", "error"},
                           {"event", "request_failed"},
-                          {"route", context.route},
+                          {"route", route},
                           {"category", livecourse::to_string(e.code())},
                           {"message", e.what()}});
         Error shown = e.code() == ErrorCode::storage
                           ? Error(ErrorCode::storage, "the database is unavailable; try again later")
                           : Error(ErrorCode::internal, "internal error");
-        context.code = std::string(shown.most_specific_code());
-        send_json(res, http_status(shown.code()), livecourse::error_to_json(shown));
-        return;
+        auto res = json_response(http_status(shown.code()), livecourse::error_to_json(shown));
+        res.log_code = std::string(shown.most_specific_code());
+        return res;
     }
-    context.code = std::string(e.most_specific_code());
-    if (e.code() == ErrorCode::unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
-    send_json(res, http_status(e.code()), livecourse::error_to_json(e));
+    auto res = json_response(http_status(e.code()), livecourse::error_to_json(e));
+    res.log_code = std::string(e.most_specific_code());
+    if (e.code() == ErrorCode::unauthenticated) res.headers.push_back({"WWW-Authenticate", "Bearer"});
+    return res;
 }
-
-// A malformed request body: 400, before any operation runs.
-struct BadRequest {
-    std::string message;
-};
 
 object parse_body(const std::string& body) {
     auto first = body.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
     boost::system::error_code ec;
     value v = boost::json::parse(body, ec);
-    if (ec) throw BadRequest{"the request body is not valid JSON: " + ec.message()};
-    if (!v.is_object()) throw BadRequest{"the request body must be a JSON object"};
+    if (ec) throw BadRequest{"invalid_json", "the request body is not valid JSON: " + ec.message()};
+    if (!v.is_object()) throw BadRequest{"invalid_json", "the request body must be a JSON object"};
     return std::move(v.as_object());
 }
 
@@ -258,6 +313,24 @@ value query_value(const QueryParam& p, const std::string& text) {
     if (text.empty() || *end != '\0' || errno == ERANGE)
         throw Error::invalid(p.name, fmt::format("{}: must be an integer", p.name));
     return value(v);
+}
+
+// The query's parameters, decoded; the first of a repeated name wins.
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t i = 0;
+    while (i <= query.size() && !query.empty()) {
+        auto j = query.find('&', i);
+        auto part = query.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+        if (!part.empty()) {
+            auto eq = part.find('=');
+            out.emplace_back(decode(part.substr(0, eq), true),
+                             eq == std::string_view::npos ? std::string() : decode(part.substr(eq + 1), true));
+        }
+        if (j == std::string_view::npos) break;
+        i = j + 1;
+    }
+    return out;
 }
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
@@ -275,17 +348,14 @@ Error unauthenticated(std::string_view reason, std::string message) {
 // Routes a video server calls: a malformed or oversized body is 400 there
 // (never 422 or 413), and nothing they answer depends on whether a room exists.
 bool is_video_server_route(const Route& r) { return r.kind == RouteKind::jitsi_event || r.kind == RouteKind::jaas_webhook; }
-bool is_video_server_path(const std::string& path) {
-    return path.rfind("/api/jitsi/events/", 0) == 0 || path == "/api/jaas/webhook";
-}
 
 // The access log's code for an acknowledged but ignored report.
-void note_ack(const value& result) {
+void note_ack(const value& result, http::Response& res) {
     if (!result.is_object()) return;
     const auto* status = result.as_object().if_contains("status");
     const auto* reason = result.as_object().if_contains("reason");
     if (status && status->is_string() && status->get_string() == "ignored" && reason && reason->is_string())
-        context.code = "ignored:" + std::string(reason->get_string());
+        res.log_code = "ignored:" + std::string(reason->get_string());
 }
 
 }  // namespace
@@ -302,319 +372,232 @@ void log_event(const std::string& event, const std::string& message) {
 }
 
 HttpApi::HttpApi(const ServerConfig& config, livecourse::JsonApi& api)
-    : config_(config), api_(api), verifier_(livecourse::jitsi::TokenVerifier::hs256(config.api_secret)) {}
+    : config_(config), api_(api), verifier_(livecourse::jitsi::TokenVerifier::hs256(config.api_secret)) {
+    for (const auto& r : routes()) compiled_.push_back(CompiledRoute{&r, compile(r.path)});
+}
 
-void HttpApi::install(httplib::Server& server) {
-    struct Compiled {
-        const Route* route;
-        CompiledPath path;
-        std::regex regex;
+HttpApi::~HttpApi() = default;
+
+// The bearer's identity, from a token the LMS signed with the API secret.
+livecourse::Actor HttpApi::authenticate(const http::Request& req, bool& admin) const {
+    std::string_view header = req.header("Authorization");
+    if (header.empty())
+        throw unauthenticated(livecourse::reason::unauthenticated,
+                              "missing bearer token: send Authorization: Bearer <token>");
+    if (!iequals_prefix(header, "Bearer "))
+        throw unauthenticated(livecourse::reason::invalid_token, "the Authorization header must be \"Bearer <token>\"");
+    std::string_view token = header.substr(7);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    livecourse::jitsi::VerifyOptions options;
+    options.now = livecourse::SystemClock().now();
+    options.expected_issuer = config_.api_issuer;
+    options.expected_audience = config_.api_audience;
+    options.max_lifetime = config_.api_token_max_lifetime;
+    auto verified = verifier_.verify(token, options);
+    const auto& claims = verified.claims;
+    auto text_claim = [&](const char* name) -> std::string {
+        auto it = claims.find(name);
+        return it != claims.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
     };
-    auto compiled = std::make_shared<std::vector<Compiled>>();
-    for (const auto& r : routes()) {
-        auto p = compile(r.path);
-        std::regex re(p.regex);
-        compiled->push_back({&r, std::move(p), std::move(re)});
+    livecourse::Actor actor;
+    actor.user_id = text_claim("sub");
+    if (actor.user_id.empty())
+        throw unauthenticated(livecourse::reason::invalid_token, "the bearer token names no user (claim \"sub\")");
+    actor.name = text_claim("name");
+    actor.email = text_claim("email");
+    actor.avatar = text_claim("avatar");
+    auto it = claims.find("admin");
+    admin = it != claims.end() && it->value().is_bool() && it->value().get_bool();
+    return actor;
+}
+
+http::Response HttpApi::error_page(const http::Request& req, int status, std::string_view code,
+                                   std::string_view message) const {
+    // A video server is told 400 for any body it should not have sent.
+    bool video_server = req.path.rfind("/api/jitsi/events/", 0) == 0 || req.path == "/api/jaas/webhook";
+    if (video_server && status == 413) status = 400;
+    std::string_view category = status >= 500 ? "internal" : "invalid_argument";
+    return server_error(status, code, category, message);
+}
+
+http::Response HttpApi::handle(http::Request& req) const {
+    std::vector<std::string_view> segments = split_segments(req.path);
+    const CompiledRoute* found = nullptr;
+    std::string allow;
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const auto& c : compiled_) {
+        if (!match(c.segments, segments, nullptr)) continue;
+        if (c.route->method == req.method) {
+            found = &c;
+            break;
+        }
+        if (allow.find(c.route->method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + c.route->method;
     }
+    if (!found) {
+        if (allow.empty()) return server_error(404, "not_found", "not_found", "no such endpoint");
+        auto res = server_error(405, "method_not_allowed", "invalid_argument",
+                                fmt::format("{} is not allowed here; allowed: {}", loggable_method(req.method), allow));
+        res.headers.push_back({"Allow", allow});
+        return res;
+    }
+    const Route& route = *found->route;
+    http::Response res;
+    try {
+        res = dispatch(*found, segments, req);
+    } catch (const BadRequest& e) {
+        res = server_error(400, e.code, "invalid_argument", e.message);
+    } catch (const Error& e) {
+        if (is_video_server_route(route) && e.code() == ErrorCode::invalid_argument) {
+            res = json_response(400, livecourse::error_to_json(e));
+            res.log_code = std::string(e.most_specific_code());
+        } else {
+            res = error_response(e, route.path);
+        }
+    } catch (const std::exception& e) {
+        res = error_response(Error(ErrorCode::internal, e.what()), route.path);
+    } catch (...) {
+        res = error_response(Error(ErrorCode::internal, "unknown exception"), route.path);
+    }
+    res.log_route = route.path;
+    return res;
+}
 
-    // The bearer's identity, from a token the LMS signed with the API secret.
-    auto authenticate = [this](const httplib::Request& req, bool& admin) {
-        std::string header = req.get_header_value("Authorization");
-        if (header.empty())
-            throw unauthenticated(livecourse::reason::unauthenticated,
-                                  "missing bearer token: send Authorization: Bearer <token>");
-        if (!iequals_prefix(header, "Bearer "))
-            throw unauthenticated(livecourse::reason::invalid_token, "the Authorization header must be \"Bearer <token>\"");
-        std::string_view token = std::string_view(header).substr(7);
-        while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-        while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-        livecourse::jitsi::VerifyOptions options;
-        options.now = livecourse::SystemClock().now();
-        options.expected_issuer = config_.api_issuer;
-        options.expected_audience = config_.api_audience;
-        auto verified = verifier_.verify(token, options);
-        const auto& claims = verified.claims;
-        auto text_claim = [&](const char* name) -> std::string {
-            auto it = claims.find(name);
-            return it != claims.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
-        };
-        livecourse::Actor actor;
-        actor.user_id = text_claim("sub");
-        if (actor.user_id.empty())
-            throw unauthenticated(livecourse::reason::invalid_token, "the bearer token names no user (claim \"sub\")");
-        actor.name = text_claim("name");
-        actor.email = text_claim("email");
-        actor.avatar = text_claim("avatar");
-        auto it = claims.find("admin");
-        admin = it != claims.end() && it->value().is_bool() && it->value().get_bool();
-        return actor;
-    };
-
-    // `body_text` is the request body as read (empty without one).
-    auto handle = [this, authenticate](const Route& route, const CompiledPath& path, const httplib::Request& req,
-                                       const std::string& body_text, httplib::Response& res) {
-        context.route = route.path;
-        try {
-            livecourse::Actor actor;
-            bool admin = false;
-            // The event_sync secret, when the route accepts it and it is the
-            // one presented (compared in constant time); else an LMS token.
-            std::string presented_secret;
-            bool secret_mode = false;
-            if (route.auth == Auth::video_events || route.auth == Auth::bearer_or_video_events) {
-                presented_secret = std::string(livecourse::jitsi::bearer_token(req.get_header_value("Authorization")));
-                secret_mode = route.auth == Auth::video_events ||
-                              livecourse::jitsi::video_events_secret_matches(
-                                  presented_secret, config_.engine.presence.video_events_secret);
-            }
-            if (route.auth != Auth::none && !secret_mode) {
-                actor = authenticate(req, admin);
-                context.user = actor.user_id;
-                if (route.auth == Auth::admin && !admin)
-                    throw Error::forbidden(livecourse::reason::forbidden,
-                                           "this route (roster changes, the notification admin) needs a bearer token "
-                                           "with the claim \"admin\": true");
-            }
-            object body = route.body ? parse_body(body_text) : object{};
-            object request = body;
-            for (const auto& q : route.query)
-                if (req.has_param(q.name)) request[q.name] = query_value(q, req.get_param_value(q.name));
-            for (std::size_t i = 0; i < path.params.size() && i + 1 < req.matches.size(); ++i)
-                request[path.params[i]] = req.matches[i + 1].str();
-            if (secret_mode) request["secret"] = presented_secret;
-            if (route.auth != Auth::none && !secret_mode)
-                request["actor"] = object{{"user_id", actor.user_id},
-                                          {"name", actor.name},
-                                          {"email", actor.email},
-                                          {"avatar", actor.avatar}};
-
-            switch (route.kind) {
-            case RouteKind::jitsi_event: {
-                static const std::string prefix = "/api/jitsi/events/";
-                object call{{"secret", presented_secret},
-                            {"kind", route.path.substr(prefix.size())},
-                            {"body", body_text}};
-                value result = api_.call(route.operation, call);
-                note_ack(result);
-                send_json(res, route.success_status, result);
-                break;
-            }
-            case RouteKind::jaas_webhook: {
-                // Active only when JAAS_WEBHOOK_SECRET is set, whatever the
-                // token mode (operators migrate between self-hosted and JaaS).
-                if (config_.engine.presence.jaas_webhook_secret.empty()) {
-                    send_server_error(res, 404, "not_found", "not_found", "no such endpoint");
+http::Response HttpApi::dispatch(const CompiledRoute& compiled, const std::vector<std::string_view>& segments,
+                                 const http::Request& req) const {
+    const Route& route = *compiled.route;
+    http::Response res;
+    livecourse::Actor actor;
+    bool admin = false;
+    // The event_sync secret, when the route accepts it and it is the one
+    // presented (compared in constant time); else an LMS token.
+    std::string presented_secret;
+    bool secret_mode = false;
+    if (route.auth == Auth::video_events || route.auth == Auth::bearer_or_video_events) {
+        presented_secret = std::string(livecourse::jitsi::bearer_token(req.header("Authorization")));
+        secret_mode = route.auth == Auth::video_events ||
+                      livecourse::jitsi::video_events_secret_matches(presented_secret,
+                                                                     config_.engine.presence.video_events_secret);
+    }
+    if (route.auth != Auth::none && !secret_mode) {
+        actor = authenticate(req, admin);
+        res.log_user = actor.user_id;
+        if (route.auth == Auth::admin && !admin)
+            throw Error::forbidden(livecourse::reason::forbidden,
+                                   "this route (roster changes, the notification admin) needs a bearer token "
+                                   "with the claim \"admin\": true");
+    }
+    object body = route.body ? parse_body(req.body) : object{};
+    // Who calls is the server's to say, never the body's: an "actor" or a
+    // "secret" in a body is dropped, whatever the route.
+    body.erase("actor");
+    body.erase("secret");
+    object request = body;
+    if (!route.query.empty()) {
+        auto query = parse_query(req.query);
+        for (const auto& q : route.query)
+            for (const auto& [name, text] : query)
+                if (name == q.name) {
+                    request[q.name] = query_value(q, text);
                     break;
                 }
-                object call{{"body", body_text}, {"signature", req.get_header_value("X-Jaas-Signature")}};
-                value result = api_.call(route.operation, call);
-                note_ack(result);
-                send_json(res, route.success_status, result);
-                break;
-            }
-            case RouteKind::operation: {
-                value result = api_.call(route.operation, request);
-                note_ack(result);
-                if (route.operation == "session_create" && result.is_object())
-                    if (auto* id = result.as_object().if_contains("id"); id && id->is_string())
-                        res.set_header("Location", "/api/live-sessions/" + std::string(id->get_string()));
-                send_json(res, route.success_status, result);
-                break;
-            }
-            case RouteKind::roster_put: {
-                // A profile pushed with the enrollment names the user in
-                // calendars (ORGANIZER) and Jitsi; the role is what matters.
-                if (body.contains("name") || body.contains("email") || body.contains("avatar")) {
-                    object profile{{"user_id", request["user_id"]}};
-                    for (const char* k : {"name", "email", "avatar"})
-                        if (auto* v = body.if_contains(k)) profile[k] = *v;
-                    api_.call("user_put", profile);
-                }
-                send_json(res, route.success_status, api_.call(route.operation, request));
-                break;
-            }
-            case RouteKind::feed_url: {
-                value result = api_.call(route.operation, object{{"user_id", actor.user_id}});
-                const auto* token = result.is_object() ? result.as_object().if_contains("token") : nullptr;
-                if (!token || !token->is_string()) throw Error(ErrorCode::internal, "feed token operation returned no token");
-                std::string base = config_.public_url;
-                if (base.empty()) {
-                    std::string host = req.get_header_value("Host");
-                    if (host.empty()) host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
-                    base = "http://" + host;
-                }
-                send_json(res, 200,
-                          object{{"url", base + "/api/calendar/feed/" + std::string(token->get_string()) + ".ics"}});
-                break;
-            }
-            case RouteKind::ical_feed: {
-                value result = api_.call(route.operation, request);
-                if (!result.is_string()) throw Error(ErrorCode::internal, "the feed operation returned no text");
-                res.status = 200;
-                res.set_header("Cache-Control", "private, max-age=60");
-                res.set_content(std::string(result.get_string()), "text/calendar; charset=utf-8");
-                break;
-            }
-            case RouteKind::health: {
-                // A read through the engine to its store: answers 503 when the
-                // database is unusable.
-                api_.call(route.operation, object{{"course_id", "healthz"}, {"user_id", "healthz"}});
-                send_json(res, 200, object{{"status", "ok"}, {"version", LIVECOURSE_SERVER_VERSION}});
-                break;
-            }
-            }
-        } catch (const BadRequest& e) {
-            send_server_error(res, 400, "invalid_json", "invalid_argument", e.message);
-        } catch (const Error& e) {
-            if (is_video_server_route(route) && e.code() == ErrorCode::invalid_argument) {
-                context.code = std::string(e.most_specific_code());
-                send_json(res, 400, livecourse::error_to_json(e));
-                return;
-            }
-            send_error(res, e);
-        } catch (const std::exception& e) {
-            send_error(res, Error(ErrorCode::internal, e.what()));
-        } catch (...) {
-            send_error(res, Error(ErrorCode::internal, "unknown exception"));
-        }
-    };
-
-    // No route for this path and method: 405 with Allow when the path exists.
-    auto unrouted = [compiled](const httplib::Request& req, httplib::Response& res) {
-        std::string allow;
-        for (const auto& c : *compiled)
-            if (std::regex_match(req.path, c.regex) && allow.find(c.route->method) == std::string::npos)
-                allow += (allow.empty() ? "" : ", ") + c.route->method;
-        if (!allow.empty()) {
-            res.set_header("Allow", allow);
-            send_server_error(res, 405, "method_not_allowed", "invalid_argument",
-                              fmt::format("{} is not allowed here; allowed: {}", req.method, allow));
-        } else {
-            send_server_error(res, 404, "not_found", "not_found", "no such endpoint");
-        }
-    };
-
-    // Requests that may carry a body are read here rather than by the HTTP
-    // library, which (0.11) waits for the connection to close when a POST
-    // has neither Content-Length nor chunked encoding, as `curl -X POST`
-    // sends it: such a request has no body. A body is always drained (even
-    // where it is ignored) so that the next request on the connection parses.
-    auto max_body = config_.max_body_bytes;
-    auto read_body = [max_body](const httplib::Request& req, httplib::Response& res,
-                                const httplib::ContentReader& reader, std::string& body) {
-        std::string te = req.get_header_value("Transfer-Encoding");
-        bool chunked = te.find("chunked") != std::string::npos;
-        if (!req.has_header("Content-Length") && !chunked) return true;
-        // An oversized chunked body is drained (up to a bound) rather than
-        // cut, so that the connection stays in step for its next request.
-        bool too_large = false;
-        std::size_t drained = 0;
-        bool ok = reader([&](const char* data, std::size_t n) {
-            if (!too_large && body.size() + n <= max_body) {
-                body.append(data, n);
-                return true;
-            }
-            too_large = true;
-            body.clear();
-            drained += n;
-            return drained <= 4 * max_body;
-        });
-        if (too_large) ok = false;
-        if (ok) return true;
-        if (too_large || res.status == 413)
-            send_server_error(res, 413, "payload_too_large", "invalid_argument",
-                              fmt::format("the request body exceeds {} bytes", max_body));
-        else
-            send_server_error(res, 400, "bad_request", "invalid_argument", "the request body could not be read");
-        res.set_header("Connection", "close");
-        return false;
-    };
-
-    for (const auto& c : *compiled) {
-        const Route& route = *c.route;  // the static table outlives the server
-        const CompiledPath path = c.path;
-        if (route.method == "GET") {
-            server.Get(path.regex, [handle, &route, path](const httplib::Request& req, httplib::Response& res) {
-                handle(route, path, req, req.body, res);
-            });
-            continue;
-        }
-        httplib::Server::HandlerWithContentReader h = [handle, read_body, &route, path](
-                                                          const httplib::Request& req, httplib::Response& res,
-                                                          const httplib::ContentReader& reader) {
-            std::string body;
-            context.route = route.path;
-            if (read_body(req, res, reader, body)) handle(route, path, req, body, res);
-            else if (is_video_server_route(route) && res.status == 413) res.status = 400;
-        };
-        if (route.method == "POST") server.Post(path.regex, h);
-        else if (route.method == "PATCH") server.Patch(path.regex, h);
-        else if (route.method == "PUT") server.Put(path.regex, h);
-        else if (route.method == "DELETE") server.Delete(path.regex, h);
     }
-    // Catch-alls so that an unknown path answers at once, body drained.
-    httplib::Server::HandlerWithContentReader other = [read_body, unrouted](const httplib::Request& req,
-                                                                            httplib::Response& res,
-                                                                            const httplib::ContentReader& reader) {
-        std::string body;
-        if (read_body(req, res, reader, body)) unrouted(req, res);
-    };
-    server.Post(".*", other);
-    server.Patch(".*", other);
-    server.Put(".*", other);
-    server.Delete(".*", other);
+    std::vector<std::pair<std::string, std::string>> params;
+    match(compiled.segments, segments, &params);
+    for (auto& [name, raw] : params) request[name] = decode(raw, false);
+    if (secret_mode) request["secret"] = presented_secret;
+    if (route.auth != Auth::none && !secret_mode)
+        request["actor"] =
+            object{{"user_id", actor.user_id}, {"name", actor.name}, {"email", actor.email}, {"avatar", actor.avatar}};
 
-    server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-        context = RequestContext{};
-        context.started = true;
-        context.start = std::chrono::steady_clock::now();
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
-
-    // Errors the HTTP layer decides (no route, body too large, bad request
-    // line) get the same JSON error shape as the library's.
-    server.set_error_handler(httplib::Server::HandlerWithResponse([unrouted, max_body](const httplib::Request& req,
-                                                                                      httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        switch (res.status) {
-        case 404: unrouted(req, res); break;
-        case 413:
-            send_server_error(res, is_video_server_path(req.path) ? 400 : 413, "payload_too_large", "invalid_argument",
-                              fmt::format("the request body exceeds {} bytes", max_body));
-            break;
-        case 400: send_server_error(res, 400, "bad_request", "invalid_argument", "malformed HTTP request"); break;
-        default:
-            send_server_error(res, res.status, res.status >= 500 ? "internal" : "bad_request",
-                              res.status >= 500 ? "internal" : "invalid_argument",
-                              fmt::format("HTTP status {}", res.status));
+    switch (route.kind) {
+    case RouteKind::jitsi_event: {
+        static const std::string prefix = "/api/jitsi/events/";
+        object call{{"secret", presented_secret}, {"kind", route.path.substr(prefix.size())}, {"body", req.body}};
+        value result = api_.call(route.operation, call);
+        auto out = json_response(route.success_status, result);
+        note_ack(result, out);
+        return out;
+    }
+    case RouteKind::jaas_webhook: {
+        // Active only when JAAS_WEBHOOK_SECRET is set, whatever the token
+        // mode (operators migrate between self-hosted and JaaS).
+        if (config_.engine.presence.jaas_webhook_secret.empty())
+            return server_error(404, "not_found", "not_found", "no such endpoint");
+        object call{{"body", req.body}, {"signature", std::string(req.header("X-Jaas-Signature"))}};
+        value result = api_.call(route.operation, call);
+        auto out = json_response(route.success_status, result);
+        note_ack(result, out);
+        return out;
+    }
+    case RouteKind::operation: {
+        value result = api_.call(route.operation, request);
+        auto out = json_response(route.success_status, result);
+        note_ack(result, out);
+        if (route.operation == "session_create" && result.is_object())
+            if (auto* id = result.as_object().if_contains("id"); id && id->is_string())
+                out.headers.push_back({"Location", "/api/live-sessions/" + std::string(id->get_string())});
+        return out;
+    }
+    case RouteKind::roster_put: {
+        // A profile pushed with the enrollment names the user in calendars
+        // (ORGANIZER) and Jitsi; the role is what matters.
+        if (body.contains("name") || body.contains("email") || body.contains("avatar")) {
+            object profile{{"user_id", request["user_id"]}};
+            for (const char* k : {"name", "email", "avatar"})
+                if (auto* v = body.if_contains(k)) profile[k] = *v;
+            api_.call("user_put", profile);
         }
-        return httplib::Server::HandlerResponse::Handled;
-    }));
+        return json_response(route.success_status, api_.call(route.operation, request));
+    }
+    case RouteKind::feed_url: {
+        // A feed URL is a capability: it is built only from the configured
+        // public URL (in --demo, the listen address), never from the
+        // request's Host header.
+        if (config_.public_url.empty())
+            return server_error(503, "not_configured", "internal",
+                                "calendar feed URLs need LIVECOURSE_PUBLIC_URL (the server's public https:// address)");
+        value result = api_.call(route.operation, object{{"user_id", actor.user_id}});
+        const auto* token = result.is_object() ? result.as_object().if_contains("token") : nullptr;
+        if (!token || !token->is_string()) throw Error(ErrorCode::internal, "feed token operation returned no token");
+        return json_response(
+            200, object{{"url", config_.public_url + "/api/calendar/feed/" + std::string(token->get_string()) + ".ics"}});
+    }
+    case RouteKind::ical_feed: {
+        value result = api_.call(route.operation, request);
+        if (!result.is_string()) throw Error(ErrorCode::internal, "the feed operation returned no text");
+        http::Response out;
+        out.headers.push_back({"Cache-Control", "private, max-age=60"});
+        out.content_type = "text/calendar; charset=utf-8";
+        out.body = std::string(result.get_string());
+        return out;
+    }
+    case RouteKind::health: {
+        // A read through the engine to its store: answers 503 when the
+        // database is unusable.
+        api_.call(route.operation, object{{"course_id", "healthz"}, {"user_id", "healthz"}});
+        return json_response(200, object{{"status", "ok"}, {"version", LIVECOURSE_SERVER_VERSION}});
+    }
+    }
+    throw Error(ErrorCode::internal, "unhandled route kind");
+}
 
-    // The HTTP library's own safety net, should anything escape a handler.
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        send_error(res, Error(ErrorCode::internal, "exception escaped a handler"));
-    });
-
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        object line{{"ts", now_text()},
-                    {"level", res.status >= 500 ? "error" : "info"},
-                    {"event", "request"},
-                    {"method", req.method},
-                    {"path", loggable_path(req.path)},
-                    {"route", context.route.empty() ? value(nullptr) : value(context.route)},
-                    {"status", res.status},
-                    {"bytes", res.body.size()},
-                    {"remote", req.remote_addr}};
-        if (context.started)
-            line["duration_us"] = std::chrono::duration_cast<std::chrono::microseconds>(
-                                      std::chrono::steady_clock::now() - context.start)
-                                      .count();
-        if (!context.user.empty()) line["user"] = context.user;
-        if (!context.code.empty()) line["code"] = context.code;
-        write_line(line);
-        context = RequestContext{};
-    });
+void HttpApi::access_log(const http::Request& req, const http::Response& res) const {
+    object line{{"ts", now_text()},
+                {"level", res.status >= 500 ? "error" : "info"},
+                {"event", "request"},
+                {"method", loggable_method(req.method)},
+                {"path", loggable_path(req.path)},
+                {"route", res.log_route.empty() ? value(nullptr) : value(res.log_route)},
+                {"status", res.status},
+                {"bytes", res.body.size()},
+                {"remote", req.remote}};
+    if (req.received != std::chrono::steady_clock::time_point{})
+        line["duration_us"] =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - req.received).count();
+    if (!res.log_user.empty()) line["user"] = res.log_user;
+    if (!res.log_code.empty()) line["code"] = res.log_code;
+    write_line(line);
 }
 
 }  // namespace lcserver

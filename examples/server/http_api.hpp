@@ -9,11 +9,11 @@
 // the library's Error, into an HTTP response. The same table drives
 // `--list-routes`, which the OpenAPI check compares with docs/openapi.yaml.
 //
-// Thread-safety: once registered, handlers run on the HTTP server's worker
-// threads concurrently; they share only the (thread-safe) JsonApi, verifier
-// and the access log's mutex.
+// Thread-safety: handle() runs on the HTTP server's threads concurrently; it
+// shares only the (thread-safe) JsonApi, verifier and the log's mutex.
 #pragma once
 
+#include "http_server.hpp"
 #include "server_config.hpp"
 
 #include <livecourse/jitsi.hpp>
@@ -21,10 +21,6 @@
 
 #include <string>
 #include <vector>
-
-namespace httplib {
-class Server;
-}
 
 namespace lcserver {
 
@@ -65,18 +61,37 @@ const std::vector<Route>& routes();
 // "/api/live-sessions/{sessionId}/join": the OpenAPI spelling of a path.
 std::string openapi_path(const std::string& path);
 
+struct Segment;
+
 class HttpApi {
 public:
     HttpApi(const ServerConfig& config, livecourse::JsonApi& api);
+    ~HttpApi();
+    HttpApi(const HttpApi&) = delete;
+    HttpApi& operator=(const HttpApi&) = delete;
 
-    // Registers every route, the error and exception handlers and the access
-    // log on `server`.
-    void install(httplib::Server& server);
+    // The transport's three callbacks (http_server.hpp): the answer to a
+    // request, the answer to a request the transport refuses (the API's
+    // error shape), and the access log line (JSON on stderr).
+    http::Response handle(http::Request& request) const;
+    http::Response error_page(const http::Request& request, int status, std::string_view code,
+                              std::string_view message) const;
+    void access_log(const http::Request& request, const http::Response& response) const;
 
 private:
+    struct CompiledRoute {
+        const Route* route;
+        std::vector<Segment> segments;
+    };
+
+    livecourse::Actor authenticate(const http::Request& req, bool& admin) const;
+    http::Response dispatch(const CompiledRoute& route, const std::vector<std::string_view>& segments,
+                            const http::Request& req) const;
+
     const ServerConfig& config_;
     livecourse::JsonApi& api_;
     livecourse::jitsi::TokenVerifier verifier_;
+    std::vector<CompiledRoute> compiled_;
 };
 
 // One structured line on stderr (JSON), serialised so lines never interleave.

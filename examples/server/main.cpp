@@ -13,10 +13,10 @@
 
 #include <livecourse/engine.hpp>
 #include <livecourse/error.hpp>
+#include <livecourse/store.hpp>
 #include <livecourse/json_api.hpp>
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <optional>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <thread>
 
 namespace {
@@ -87,6 +88,12 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // A connection costs a descriptor, not a thread: allow as many as the
+    // hard limit lets this process have.
+    if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     lcserver::ServerConfig config;
     try {
@@ -101,7 +108,7 @@ int main(int argc, char** argv) {
     try {
         if (!lcserver::is_database_uri(config.database)) {
             auto dir = std::filesystem::path(config.database).parent_path();
-            if (!dir.empty()) std::filesystem::create_directories(dir);
+            if (!dir.empty()) lcserver::create_private_directories(dir);
         }
         engine = std::make_unique<livecourse::Engine>(config.engine);
     } catch (const livecourse::Error& e) {
@@ -123,37 +130,26 @@ int main(int argc, char** argv) {
         }
     }
 
-    lcserver::HttpApi http(config, api);  // declared first: outlives the server's workers
-    httplib::Server server;
-    const std::size_t threads = static_cast<std::size_t>(config.threads);
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server.set_payload_max_length(config.max_body_bytes);
-    server.set_read_timeout(10, 0);
-    server.set_write_timeout(10, 0);
-    server.set_keep_alive_timeout(3);
-    server.set_keep_alive_max_count(100);
-    // A response goes out in more than one write (headers, then body): with
-    // Nagle's algorithm on, the second waits for the client's delayed ACK,
-    // about 40 ms per request on a kept-alive connection.
-    server.set_tcp_nodelay(true);
-    server.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
-    http.install(server);
+    lcserver::HttpApi http(config, api);  // declared first: outlives the server's threads
+    lcserver::http::Server server(
+        config.http, config.threads, [&http](lcserver::http::Request& req) { return http.handle(req); },
+        [&http](const lcserver::http::Request& req, int status, std::string_view code, std::string_view message) {
+            return http.error_page(req, status, code, message);
+        },
+        [&http](const lcserver::http::Request& req, const lcserver::http::Response& res) { http.access_log(req, res); });
 
-    int port = config.listen_port;
-    if (port == 0) {
-        port = server.bind_to_any_port(config.listen_host);
-        if (port < 0) port = 0;
-    } else if (!server.bind_to_port(config.listen_host, port)) {
-        port = 0;
-    }
-    if (port <= 0) {
-        fail(fmt::format("cannot listen on {}:{} (address in use or not available)", config.listen_host,
-                         config.listen_port));
+    int port = 0;
+    try {
+        port = server.listen(config.listen_host, config.listen_port);
+    } catch (const std::exception& e) {
+        fail(fmt::format("cannot listen on {}:{}: {}", config.listen_host, config.listen_port, e.what()));
         return 1;
     }
     std::string host = config.listen_host.find(':') != std::string::npos ? "[" + config.listen_host + "]"
                                                                           : config.listen_host;
     std::string base_url = fmt::format("http://{}:{}", host, port);
+    // The demo serves on loopback only: its feed URLs use the listen address.
+    if (config.demo && config.public_url.empty()) config.public_url = base_url;
 
     std::atomic<bool> serving_done{false};
     std::atomic<bool> stop_requested{false};
@@ -164,8 +160,6 @@ int main(int argc, char** argv) {
         stop_requested = true;
         lcserver::log_event("shutdown", fmt::format("received {}; finishing in-flight requests",
                                                     sig == SIGINT ? "SIGINT" : "SIGTERM"));
-        // stop() only acts on a running server: wait until listening starts.
-        while (!server.is_running() && !serving_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         server.stop();
     });
 
@@ -177,7 +171,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     lcserver::log_event("start", fmt::format("listening on {} (jitsi mode {}, database {})", base_url,
                                              livecourse::jitsi::to_string(config.engine.jitsi.mode),
-                                             lcserver::redacted_database(config.database)));
+                                             livecourse::redact_database_location(config.database)));
 
     // Notifications go out while the server serves, and stop with it.
     std::optional<lcserver::WebhookDelivery> delivery;
@@ -186,15 +180,11 @@ int main(int argc, char** argv) {
         delivery->start();
     }
 
-    bool ok = stop_requested || server.listen_after_bind();
+    server.run();
     serving_done = true;
     if (delivery) delivery->stop();
     if (!stop_requested) pthread_kill(signal_thread.native_handle(), SIGTERM);  // wakes sigwait
     signal_thread.join();
-    if (!ok && !stop_requested) {
-        fail("the HTTP server stopped unexpectedly");
-        return 1;
-    }
     lcserver::log_event("stop", "stopped");
     return 0;
 }

@@ -9,12 +9,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace lcserver {
 
@@ -28,11 +31,16 @@ const std::vector<std::string>& setting_names() {
         "LIVECOURSE_API_SECRET",
         "LIVECOURSE_API_ISSUER",
         "LIVECOURSE_API_AUDIENCE",
+        "LIVECOURSE_API_TOKEN_MAX_LIFETIME_SECONDS",
         "LIVECOURSE_FEED_SECRET",
         "LIVECOURSE_PUBLIC_URL",
         "LIVECOURSE_JOIN_URL_PATTERN",
         "LIVECOURSE_MAX_BODY_BYTES",
         "LIVECOURSE_THREADS",
+        "LIVECOURSE_HTTP_HEADER_TIMEOUT_SECONDS",
+        "LIVECOURSE_HTTP_BODY_TIMEOUT_SECONDS",
+        "LIVECOURSE_HTTP_IDLE_TIMEOUT_SECONDS",
+        "LIVECOURSE_HTTP_MAX_CONNECTIONS",
         "LIVECOURSE_PARTICIPANTS_MAY_SHARE_SCREEN",
         "JITSI_DOMAIN",
         "JITSI_TENANT",
@@ -125,6 +133,15 @@ void parse_listen(ServerConfig& c, const std::string& text) {
     c.listen_port = static_cast<int>(parse_int("LIVECOURSE_LISTEN (port)", port, 0, 65535));
 }
 
+bool is_loopback(const std::string& host) {
+    if (host == "localhost" || host == "::1") return true;
+    // 127.0.0.0/8, written as a dotted quad.
+    unsigned a, b, c, d;
+    char tail;
+    return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 && c < 256 &&
+           d < 256;
+}
+
 // "meet.example.com", "meet.example.com:8443" or a full "https://..." URL.
 std::string server_url_of(const std::string& domain) {
     if (domain.find("://") != std::string::npos) return domain;
@@ -147,25 +164,38 @@ std::string random_secret() {
 }
 
 // The demo's API secret lives beside its database so that the printed tokens
-// keep working across restarts; it is created owner-readable only.
+// keep working across restarts. The file is created owner-only in one step
+// (never chmod-ed afterwards) and never followed through a symlink.
 std::string demo_api_secret(const std::string& database, std::vector<std::string>& notes) {
     fs::path dir = is_database_uri(database) ? fs::path("var") : fs::path(database).parent_path();
     if (dir.empty()) dir = ".";
-    std::error_code ec;
-    fs::create_directories(dir, ec);
+    create_private_directories(dir);
     fs::path file = dir / "demo-api-secret";
-    if (fs::exists(file)) {
-        std::string s = read_file(file.string(), "demo mode");
+    int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        struct stat st {};
+        std::string s;
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid()) {
+            char buf[256];
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n > 0) s.assign(buf, static_cast<std::size_t>(n));
+        }
+        ::close(fd);
         while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
         if (s.size() >= min_secret_bytes) return s;
+        throw ConfigError(fmt::format("demo mode: {} is not a secret file of this user's (at least {} bytes); "
+                                      "remove it to generate a new one",
+                                      file.string(), min_secret_bytes));
     }
+    if (errno != ENOENT)
+        throw ConfigError(fmt::format("demo mode: cannot read {}: {}", file.string(), std::strerror(errno)));
     std::string s = random_secret();
-    {
-        std::ofstream out(file, std::ios::binary | std::ios::trunc);
-        if (!out) throw ConfigError(fmt::format("demo mode: cannot write {}", file.string()));
-        out << s << '\n';
-    }
-    ::chmod(file.c_str(), 0600);
+    fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) throw ConfigError(fmt::format("demo mode: cannot create {}: {}", file.string(), std::strerror(errno)));
+    std::string line = s + "\n";
+    bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) throw ConfigError(fmt::format("demo mode: cannot write {}", file.string()));
     notes.push_back(fmt::format("demo mode: generated a new API secret in {}", file.string()));
     return s;
 }
@@ -242,26 +272,18 @@ std::map<std::string, std::string> read_settings(const std::optional<std::string
     return settings;
 }
 
-bool is_database_uri(const std::string& database) {
-    return database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0;
+void create_private_directories(const std::filesystem::path& dir) {
+    fs::path path;
+    for (const auto& part : dir) {
+        path /= part;
+        if (part == "/" || part == "." || part == "..") continue;
+        if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+            throw ConfigError(fmt::format("cannot create the directory {}: {}", path.string(), std::strerror(errno)));
+    }
 }
 
-std::string redacted_database(const std::string& database) {
-    if (!is_database_uri(database)) return database;
-    std::string out = database;
-    auto scheme_end = out.find("://") + 3;
-    auto authority_end = out.find_first_of("/?", scheme_end);
-    auto at = out.rfind('@', authority_end == std::string::npos ? out.size() : authority_end);
-    if (at != std::string::npos && at > scheme_end) {
-        auto colon = out.find(':', scheme_end);
-        if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-    for (auto pos = out.find("password="); pos != std::string::npos; pos = out.find("password=", pos + 1)) {
-        auto value = pos + 9;
-        auto end = out.find('&', value);
-        out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
-    }
-    return out;
+bool is_database_uri(const std::string& database) {
+    return database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0;
 }
 
 std::string derive_feed_secret(const std::string& api_secret) {
@@ -277,6 +299,15 @@ ServerConfig build_config(const std::map<std::string, std::string>& s, bool demo
         c.max_body_bytes = static_cast<std::size_t>(parse_int("LIVECOURSE_MAX_BODY_BYTES", v, 1024, 64L << 20));
     if (auto v = get(s, "LIVECOURSE_THREADS"); !v.empty())
         c.threads = static_cast<int>(parse_int("LIVECOURSE_THREADS", v, 1, 1024));
+    auto seconds = [&](const char* key, std::chrono::milliseconds& out) {
+        if (auto v = get(s, key); !v.empty()) out = std::chrono::seconds(parse_int(key, v, 1, 3600));
+    };
+    seconds("LIVECOURSE_HTTP_HEADER_TIMEOUT_SECONDS", c.http.header_timeout);
+    seconds("LIVECOURSE_HTTP_BODY_TIMEOUT_SECONDS", c.http.body_timeout);
+    seconds("LIVECOURSE_HTTP_IDLE_TIMEOUT_SECONDS", c.http.idle_timeout);
+    if (auto v = get(s, "LIVECOURSE_HTTP_MAX_CONNECTIONS"); !v.empty())
+        c.http.max_connections = static_cast<std::size_t>(parse_int("LIVECOURSE_HTTP_MAX_CONNECTIONS", v, 16, 1000000));
+    c.http.max_body_bytes = c.max_body_bytes;
     c.public_url = get(s, "LIVECOURSE_PUBLIC_URL");
     while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
     if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
@@ -293,8 +324,11 @@ ServerConfig build_config(const std::map<std::string, std::string>& s, bool demo
         c.api_secret = demo_api_secret(c.database, c.notes);
     }
     require_secret_length("LIVECOURSE_API_SECRET", c.api_secret);
-    c.api_issuer = get(s, "LIVECOURSE_API_ISSUER");
-    c.api_audience = get(s, "LIVECOURSE_API_AUDIENCE");
+    if (auto v = get(s, "LIVECOURSE_API_ISSUER"); !v.empty()) c.api_issuer = v;
+    if (auto v = get(s, "LIVECOURSE_API_AUDIENCE"); !v.empty()) c.api_audience = v;
+    if (auto v = get(s, "LIVECOURSE_API_TOKEN_MAX_LIFETIME_SECONDS"); !v.empty())
+        c.api_token_max_lifetime =
+            std::chrono::seconds(parse_int("LIVECOURSE_API_TOKEN_MAX_LIFETIME_SECONDS", v, 60, 30L * 86400));
 
     // --- the engine
     auto& e = c.engine;
@@ -371,10 +405,33 @@ ServerConfig build_config(const std::map<std::string, std::string>& s, bool demo
     p.video_events_secret = get(s, "LIVECOURSE_VIDEO_EVENTS_SECRET");
     if (!p.video_events_secret.empty()) require_secret_length("LIVECOURSE_VIDEO_EVENTS_SECRET", p.video_events_secret);
     p.jaas_webhook_secret = get(s, "JAAS_WEBHOOK_SECRET");
+    if (!p.jaas_webhook_secret.empty()) require_secret_length("JAAS_WEBHOOK_SECRET", p.jaas_webhook_secret);
     p.jaas_app_id = jaas_app;
     if (auto v = get(s, "LIVECOURSE_PRESENCE_TIMEOUT_SECONDS"); !v.empty())
         p.presence_timeout = std::chrono::seconds(parse_int("LIVECOURSE_PRESENCE_TIMEOUT_SECONDS", v, 10, 3600));
     build_notify_config(c, s);
+
+    // One secret per purpose: were two equal, a credential minted for one
+    // (a student's Jitsi token, the video server's event secret) would be
+    // accepted as another (an API bearer token).
+    std::vector<std::pair<std::string, std::string>> secrets = {{"LIVECOURSE_API_SECRET", c.api_secret}};
+    if (!get(s, "LIVECOURSE_FEED_SECRET").empty()) secrets.emplace_back("LIVECOURSE_FEED_SECRET", feed_secret);
+    if (!j.app_secret.empty()) secrets.emplace_back(secret_name, j.app_secret);
+    if (!p.video_events_secret.empty()) secrets.emplace_back("LIVECOURSE_VIDEO_EVENTS_SECRET", p.video_events_secret);
+    if (!p.jaas_webhook_secret.empty()) secrets.emplace_back("JAAS_WEBHOOK_SECRET", p.jaas_webhook_secret);
+    if (!c.notify.key.empty()) secrets.emplace_back("LIVECOURSE_NOTIFY_SECRET", c.notify.key);
+    for (std::size_t a = 0; a < secrets.size(); ++a)
+        for (std::size_t b = a + 1; b < secrets.size(); ++b)
+            if (secrets[a].second == secrets[b].second)
+                throw ConfigError(fmt::format("{} and {} are the same secret: give each purpose its own (generate "
+                                              "one with: openssl rand -base64 48)",
+                                              secrets[a].first, secrets[b].first));
+
+    // The demo's tokens and secret are printed: it serves on loopback only.
+    if (demo && !is_loopback(c.listen_host))
+        throw ConfigError(fmt::format("--demo serves on a loopback address only (127.0.0.1, ::1 or localhost), "
+                                      "not \"{}\": configure the secrets and run without --demo to serve a network",
+                                      c.listen_host));
     return c;
 }
 

@@ -10,9 +10,13 @@
 // Thread-safety: plain values, built before the server starts.
 #pragma once
 
+#include "http_server.hpp"
+
 #include <livecourse/engine.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -42,16 +46,20 @@ struct ServerConfig {
     int listen_port = 8080;  // 0: any free port (printed at start-up)
     std::string database = "./var/livecourse.db";
 
-    // Verifies the LMS's bearer tokens (HS256); iss and aud checked when set.
+    // Verifies the LMS's bearer tokens (HS256): iss and aud are always
+    // checked, and a token may not live longer than the maximum lifetime
+    // (its exp at most that far from now, and from its iat).
     std::string api_secret;
-    std::string api_issuer;
-    std::string api_audience;
+    std::string api_issuer = "livecourse-lms";
+    std::string api_audience = "livecourse-api";
+    std::chrono::seconds api_token_max_lifetime{24 * 3600};
 
-    // Base of the calendar feed URLs ("https://lms.example.edu"); empty: the
-    // request's Host header.
+    // Base of the calendar feed URLs ("https://lms.example.edu"); feed URLs
+    // are refused while it is empty (in --demo it is the listen address).
     std::string public_url;
     std::size_t max_body_bytes = 64 * 1024;
     int threads = 8;
+    http::Limits http;  // deadlines and bounds of the HTTP transport; its max_body_bytes is the one above
 
     livecourse::EngineConfig engine;  // database, jitsi and calendar filled in
     NotifyConfig notify;
@@ -78,10 +86,12 @@ ServerConfig build_config(const std::map<std::string, std::string>& settings, bo
 // The secret a feed key is derived from when LIVECOURSE_FEED_SECRET is unset.
 std::string derive_feed_secret(const std::string& api_secret);
 
+// Creates `dir` and its missing parents owner-only (0700); existing ones are
+// left as they are. Throws ConfigError.
+void create_private_directories(const std::filesystem::path& dir);
+
 // True for a "postgresql://" or "postgres://" LIVECOURSE_DB (anything else is
 // a SQLite file path, whose directory the server creates).
 bool is_database_uri(const std::string& database);
-// The database setting fit for logs: a URI's password replaced by "***".
-std::string redacted_database(const std::string& database);
 
 }  // namespace lcserver

@@ -25,6 +25,20 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
     return {url.substr(0, path_start), path};
 }
 
+}  // namespace
+
+// Credentials in the authority and the query string (where receivers often
+// put a secret of theirs) are never logged: scheme, host, port and path only.
+std::string loggable_url(const std::string& url) {
+    auto [origin, path] = split_url(url);
+    auto scheme_end = origin.find("://");
+    auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    if (auto at = origin.rfind('@'); at != std::string::npos && at >= host_start) origin.erase(host_start, at + 1 - host_start);
+    return origin + path.substr(0, path.find('?'));
+}
+
+namespace {
+
 long long unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -56,7 +70,7 @@ WebhookDelivery::~WebhookDelivery() { stop(); }
 
 void WebhookDelivery::start() {
     for (int i = 0; i < config_.workers; ++i) workers_.emplace_back([this, i] { work(i); });
-    log_event("notify", fmt::format("delivering notifications to {} with {} worker(s)", origin_ + path_,
+    log_event("notify", fmt::format("delivering notifications to {} with {} worker(s)", loggable_url(config_.url),
                                     config_.workers));
 }
 

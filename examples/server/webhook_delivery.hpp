@@ -30,6 +30,10 @@
 
 namespace lcserver {
 
+// The notification URL fit for logs: scheme, host, port and path (no
+// credentials, no query string).
+std::string loggable_url(const std::string& url);
+
 // The three headers of a Standard Webhooks request.
 std::map<std::string, std::string> webhook_headers(const livecourse::HmacSha256Key& key, const std::string& id,
                                                    long long timestamp, const std::string& body);

@@ -89,6 +89,26 @@ class MultiServer(unittest.TestCase):
             s.stop()
         cls.cluster.destroy()
 
+    def test_database_password_is_redacted_in_the_log_and_the_banner(self):
+        # libpq reads these forms (a query key may be percent-encoded); the
+        # server's start line and the demo banner print the database.
+        pw = "Zq7secretpw"
+        for extra, args in ((f"&password={pw}", ()), (f"&pass%77ord={pw}", ()), (f"&password={pw}", ("--demo",))):
+            with self.subTest(extra=extra, args=args):
+                workdir = tempfile.mkdtemp(prefix="lc-e2e-pg-")
+                env = base.clean_env(LIVECOURSE_LISTEN="127.0.0.1:0", LIVECOURSE_DB=self.cluster.uri + extra,
+                                     LIVECOURSE_API_SECRET=base.API_SECRET, LIVECOURSE_FEED_SECRET=base.FEED_SECRET)
+                srv = base.RunningServer(env, args, workdir=workdir)
+                try:
+                    self.assertEqual(base.Client(srv.base).get("/healthz").status, 200)
+                    time.sleep(0.2)
+                    out = srv.stdout + srv.read_log()
+                    self.assertIn("livecourse", out)
+                    self.assertNotIn(pw, out)
+                finally:
+                    srv.stop()
+                    shutil.rmtree(workdir, ignore_errors=True)
+
     def live_session(self, create_on, start_on, capacity):
         start = base.now() + dt.timedelta(minutes=1)
         r = self.clients[create_on].post("/api/courses/multi/live-sessions", base.PROF, body={

@@ -191,9 +191,14 @@ class Client:
         return self.request("DELETE", path, token, **kw)
 
 
+# What the server expects of an LMS's bearer token by default (docs/server.md).
+API_ISSUER = "livecourse-lms"
+API_AUDIENCE = "livecourse-api"
+
+
 def bearer(sub, name=None, email=None, admin=False, secret=None, lifetime=3600, **extra):
     t = int(time.time())
-    claims = {"sub": sub, "iat": t, "exp": t + lifetime}
+    claims = {"sub": sub, "iat": t, "exp": t + lifetime, "iss": API_ISSUER, "aud": API_AUDIENCE}
     if name:
         claims["name"] = name
     if email:
@@ -211,6 +216,7 @@ MOD = bearer("mod-okafor", "Chidi Okafor", "chidi@example.edu")
 STU = [bearer(f"stu-{i}", f"Student {i}", f"stu{i}@example.edu") for i in range(1, 5)]
 OUTSIDER = bearer("outsider", "Not Enrolled")
 
+PUBLIC_URL = "https://lms.example.edu/live"
 QA_COURSE = "gouvernance-101"
 WEEKLY_COURSE = "cours-1"
 
@@ -226,6 +232,7 @@ def setUpModule():
         LIVECOURSE_DB=os.path.join(workdir, "var", "livecourse.db"),
         LIVECOURSE_API_SECRET=API_SECRET,
         LIVECOURSE_FEED_SECRET=FEED_SECRET,
+        LIVECOURSE_PUBLIC_URL=PUBLIC_URL,
         LIVECOURSE_MAX_BODY_BYTES=MAX_BODY,
         LIVECOURSE_THREADS=4,
         JITSI_DOMAIN=JITSI_DOMAIN,
@@ -282,7 +289,9 @@ def fetch_feed(token):
     r = api.get("/api/calendar/feed-url", token)
     assert r.status == 200, r
     url = r.json["url"]
-    assert url.startswith(server.base + "/api/calendar/feed/") and url.endswith(".ics"), url
+    # Built from LIVECOURSE_PUBLIC_URL (the reverse proxy's address), never from Host.
+    assert url.startswith(PUBLIC_URL + "/api/calendar/feed/") and url.endswith(".ics"), url
+    url = server.base + url[len(PUBLIC_URL):]
     with urllib.request.urlopen(url, timeout=20) as f:  # no Authorization: the URL is the credential
         assert f.headers.get_content_type() == "text/calendar", f.headers
         return icalendar.Calendar.from_ical(f.read()), url
@@ -812,7 +821,7 @@ class Operations(unittest.TestCase):
         _, old_url = fetch_feed(token)
         r = api.post("/api/calendar/feed-url", token)
         self.assertEqual(r.status, 200, r)
-        new_url = r.json["url"]
+        new_url = server.base + r.json["url"][len(PUBLIC_URL):]
         self.assertNotEqual(new_url, old_url)
         with self.assertRaises(urllib.error.HTTPError) as ctx:
             urllib.request.urlopen(old_url, timeout=10)

@@ -214,10 +214,11 @@ export interface Enrollment {
 type MaybePromise<T> = T | Promise<T>;
 
 /**
- * Host hooks, called on the JavaScript thread while an engine call waits on a
- * pool thread. Answer quickly, from memory or over the network; do not wait
- * for the libuv thread pool (fs, dns.lookup, crypto.pbkdf2...): its threads may
- * all be waiting for you. An answer later than `hostTimeoutMs` fails the call.
+ * Host hooks, called on the JavaScript thread while an engine call waits on
+ * one of the engine's worker threads. Answer quickly, from memory or over the
+ * network; a hook that awaits another call of the same engine needs a free
+ * worker, and with every worker waiting in a hook it waits until
+ * `hostTimeoutMs`. An answer later than `hostTimeoutMs` fails the call.
  */
 export interface HostHooks {
   /** The user's role in the course; replaces the built-in roster when set. */
@@ -409,6 +410,12 @@ export interface EngineConfig {
   host?: HostHooks;
   /** How long a call waits for a host hook; default 10000, 0 waits forever (binding-only). */
   hostTimeoutMs?: number;
+  /**
+   * The engine's own worker threads, 1 to 256; default 16 (binding-only). Calls
+   * run on them, not on libuv's thread pool; concurrent joins on them share
+   * one commit, so a rush wants more threads than cores.
+   */
+  workerThreads?: number;
 }
 
 export type ErrorCategory =

@@ -2,8 +2,9 @@
 // livecourse for Node: live classes on Jitsi Meet for an LMS backend.
 //
 // A thin, asynchronous layer over the C ABI (capi/include/livecourse.h): every
-// method sends one JSON request to the native addon, which runs it on the libuv
-// thread pool and settles a Promise. Results keep the library's JSON
+// method sends one JSON request to the native addon, which runs it on the
+// engine's own worker threads and settles a Promise (calls that finish
+// together are settled together, by one wake-up of the event loop). Results keep the library's JSON
 // vocabulary (snake_case fields, one shape everywhere) with every timestamp
 // (`*_at`) turned into a Date; failures are LiveCourseError with the stable
 // `.code`, `.category`, `.reason` and `.field`.
@@ -42,6 +43,18 @@ function loadAddon() {
 }
 
 const native = loadAddon();
+
+// Operations travel as their index in the addon's table, not as names.
+const OPERATIONS = new Map(native.operations.map((name, i) => [name, i]));
+function operationIndex(name) {
+  const index = OPERATIONS.get(name);
+  if (index === undefined) throw new TypeError(`unknown livecourse operation ${name}`);
+  return index;
+}
+const OP_JOIN = operationIndex('session_join');
+const OP_LEAVE = operationIndex('session_leave');
+const OP_TOKEN = operationIndex('token_create');
+const OP_HEARTBEAT = operationIndex('presence_heartbeat');
 
 // -------------------------------------------------------------- errors
 
@@ -88,6 +101,14 @@ function fromNativeFailure(failure) {
     field: doc ? doc.field : null,
     status: failure.status,
   });
+}
+
+function rethrowNative(failure) {
+  throw fromNativeFailure(failure);
+}
+
+function identity(value) {
+  return value;
 }
 
 function invalid(field, message) {
@@ -146,6 +167,32 @@ function reviveTimes(value) {
 function fromWire(text) {
   const value = JSON.parse(text);
   return value !== null && typeof value === 'object' ? reviveTimes(value) : value;
+}
+
+function leftOf(text) {
+  return JSON.parse(text).left;
+}
+
+// {actor, session_id} written without toWire's replacer (which calls back into
+// JavaScript for every value): the text is the same whenever the actor holds
+// no object (a Date) and the session id is JSON. Anything else takes toWire.
+function actorSessionWire(actor, sessionId) {
+  const sid = JSON.stringify(sessionId);
+  if (sid !== undefined) {
+    if (typeof actor === 'string') return `{"actor":{"user_id":${JSON.stringify(actor)}},"session_id":${sid}}`;
+    if (actor && typeof actor === 'object' && Object.getPrototypeOf(actor) === Object.prototype) {
+      let plain = true;
+      for (const key in actor) {
+        const v = actor[key];
+        if (v !== null && typeof v === 'object') {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) return `{"actor":${JSON.stringify(actor)},"session_id":${sid}}`;
+    }
+  }
+  return toWire({ actor: actorOf(actor), session_id: sessionId });
 }
 
 // -------------------------------------------------------------- actors
@@ -236,7 +283,7 @@ function makeDispatcher(host) {
 
 // --------------------------------------------------------------- engine
 
-const BINDING_ONLY_CONFIG = new Set(['host', 'hostTimeoutMs']);
+const BINDING_ONLY_CONFIG = new Set(['host', 'hostTimeoutMs', 'workerThreads']);
 
 class Engine {
   #handle = null;
@@ -260,7 +307,11 @@ class Engine {
       if (mask) dispatch = makeDispatcher(host);
     }
     const timeout = config.hostTimeoutMs ?? 10000;
-    this.#ready = native.open(toWire(wire), dispatch, mask, timeout).then(
+    const workers = config.workerThreads;
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) {
+      throw invalid('workerThreads', 'workerThreads must be an integer from 1 to 256');
+    }
+    this.#ready = native.open(toWire(wire), dispatch, mask, timeout, workers).then(
       (handle) => {
         this.#handle = handle;
       },
@@ -302,18 +353,41 @@ class Engine {
     await this.close();
   }
 
-  async #raw(operation, request) {
-    if (this.#handle === null) await this.#ready;
-    const wire = toWire(request);
-    try {
-      return await native.call(this.#handle, operation, wire);
-    } catch (failure) {
-      throw fromNativeFailure(failure);
-    }
+  // One call: `decode` turns the result text into what the method returns.
+  // Plain promise chains rather than async functions: each await would cost
+  // the hot calls another turn of the microtask queue.
+  #send(operation, wire, decode) {
+    if (this.#handle === null) return this.#ready.then(() => this.#send(operation, wire, decode));
+    return native.call(this.#handle, operation, wire).then(decode, rethrowNative);
   }
 
-  async #call(operation, request) {
-    return fromWire(await this.#raw(operation, request));
+  #request(operation, request, decode) {
+    let wire;
+    try {
+      wire = toWire(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#send(operationIndex(operation), wire, decode);
+  }
+
+  #raw(operation, request) {
+    return this.#request(operation, request, identity);
+  }
+
+  #call(operation, request) {
+    return this.#request(operation, request, fromWire);
+  }
+
+  // join, leave, token and heartbeat: the calls of the rush.
+  #actorSession(operation, actor, sessionId, decode) {
+    let wire;
+    try {
+      wire = actorSessionWire(actor, sessionId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#send(operation, wire, decode);
   }
 
   // --- roster (the built-in one; a host roster answers for itself)
@@ -361,14 +435,14 @@ class Engine {
   }
 
   // --- joining
-  async join(actor, sessionId) {
-    return this.#call('session_join', { actor: actorOf(actor), session_id: sessionId });
+  join(actor, sessionId) {
+    return this.#actorSession(OP_JOIN, actor, sessionId, fromWire);
   }
-  async leave(actor, sessionId) {
-    return (await this.#call('session_leave', { actor: actorOf(actor), session_id: sessionId })).left;
+  leave(actor, sessionId) {
+    return this.#actorSession(OP_LEAVE, actor, sessionId, leftOf);
   }
-  async token(actor, sessionId) {
-    return this.#call('token_create', { actor: actorOf(actor), session_id: sessionId });
+  token(actor, sessionId) {
+    return this.#actorSession(OP_TOKEN, actor, sessionId, fromWire);
   }
 
   // --- attendance
@@ -435,8 +509,8 @@ class Engine {
     const text = body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : body;
     return this.#call('presence_jaas_webhook', { body: text, signature: signature ?? '' });
   }
-  async heartbeat(actor, sessionId) {
-    return this.#call('presence_heartbeat', { actor: actorOf(actor), session_id: sessionId });
+  heartbeat(actor, sessionId) {
+    return this.#actorSession(OP_HEARTBEAT, actor, sessionId, fromWire);
   }
   /** `by`: an instructor or moderator (actor), or `{ secret }` (the video-events secret). */
   async setRecording(by, sessionId, recordingUrl) {

@@ -1,5 +1,5 @@
 // The 10:00 rush from one event loop: many calls issued at once run on the
-// libuv thread pool, seats are admitted exactly, and the event loop keeps
+// engine's worker threads, seats are admitted exactly, and the event loop keeps
 // turning while the engine works or waits for the disk.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -82,7 +82,7 @@ test('the event loop keeps ticking through a burst of 2000 calls', async (t) => 
   const watch = watchEventLoop();
   const started = performance.now();
   const calls = [];
-  // Writes, each its own transaction: the pool threads do the work (and
+  // Writes, each its own transaction: the worker threads do the work (and
   // queue for SQLite's write lock) while the event loop only settles results.
   for (let round = 0; round < 20; round += 1) {
     for (const id of students) calls.push(round % 2 === 0 ? engine.join(id, session.id) : engine.leave(id, session.id));
@@ -94,7 +94,7 @@ test('the event loop keeps ticking through a burst of 2000 calls', async (t) => 
   t.diagnostic(`2000 calls in ${elapsed.toFixed(0)} ms; ${ticks} ticks, largest gap ${maxGap.toFixed(1)} ms`);
   // Were the calls synchronous, the interval could not fire before the whole
   // burst was over. Issuing 2000 calls in one loop and settling their results
-  // does take main-thread time, and on a small or busy machine the pool
+  // does take main-thread time, and on a small or busy machine the worker
   // threads compete with it for the CPU, so the bound on the longest gap is
   // loose; the locked-database test below is the strict one.
   assert.ok(ticks >= 2, `the interval fired ${ticks} times during ${elapsed.toFixed(0)} ms of calls`);
@@ -106,7 +106,7 @@ test('the event loop keeps ticking through a burst of 2000 calls', async (t) => 
 test('a call waiting for a locked database does not block the event loop', async (t) => {
   const { engine, database, session, students } = await liveSession(t, { seats: 10, students: 1 });
   // Another process holds the write lock for 1.5 s: the join waits for it
-  // (SQLite's busy timeout) on a pool thread.
+  // (SQLite's busy timeout) on a worker thread.
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const holder = spawn(python, ['-c', [
     'import sqlite3, sys, time',

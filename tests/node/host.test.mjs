@@ -1,4 +1,4 @@
-// Host hooks written in JavaScript: the engine asks them from a pool thread,
+// Host hooks written in JavaScript: the engine asks them from a worker thread,
 // they answer on the event loop (synchronously or with a Promise).
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -145,8 +145,9 @@ test('a hook that answers too late fails the call after hostTimeoutMs; its late 
 });
 
 test('a hook that never answers, with no timeout, is released when the engine\'s thread shuts down', async (t) => {
-  // A worker thread whose hook never answers is terminated: its waiting pool
-  // threads are released (else the process's pool would be lost for good).
+  // A worker thread whose hook never answers is terminated: the engine's
+  // waiting threads are released (else they would be lost for good), and
+  // the engine is closed once they have run.
   const { Worker } = await import('node:worker_threads');
   const source = `
     const { parentPort, workerData } = require('node:worker_threads');
@@ -166,7 +167,7 @@ test('a hook that never answers, with no timeout, is released when the engine\'s
     worker.once('error', reject);
   });
   await worker.terminate();
-  // The pool (4 threads, shared with this thread) works again.
+  // Engines opened afterwards work.
   const engine = await Engine.open({ database: path.join(tempDir(t), 'after.db') });
   t.after(() => engine.close());
   await Promise.all(Array.from({ length: 16 }, (_, i) => engine.enroll('c', `u${i}`)));

@@ -1,24 +1,24 @@
 // The Node-API addon: livecourse's C ABI, asynchronous.
 //
-// Every engine call runs on the libuv thread pool (napi_create_async_work) and
-// settles a Promise on the JavaScript thread, so a slow disk or a busy
-// database never blocks the event loop. The addon knows nothing of the
-// library's shapes: it moves JSON text in and out; index.js turns it into
-// objects, Dates and LiveCourseError.
+// Every engine call runs on the engine's own worker threads and settles a
+// Promise on the JavaScript thread, so a slow disk or a busy database never
+// blocks the event loop, and concurrent calls reach the store together (where
+// concurrent joins share one commit). Calls that finish close together are
+// settled by one wake-up of the event loop (see "engines" below). The addon
+// knows nothing of the library's shapes: it moves JSON text in and out;
+// index.js turns it into objects, Dates and LiveCourseError.
 //
 // Host hooks (a roster or a clock written in JavaScript) are called by the
-// engine on a pool thread and must answer synchronously. They reach the
-// JavaScript thread through a thread-safe function; the pool thread waits on
-// a condition variable for the answer, with a deadline so that a hook that
-// never answers (or waits itself for the thread pool) fails the operation
-// instead of hanging it. This never deadlocks the event loop, because the
-// JavaScript thread never waits for a pool thread: every call is async,
-// close() included.
+// engine on a worker thread and must answer synchronously. They reach the
+// JavaScript thread through a thread-safe function; the worker waits on a
+// condition variable for the answer, with a deadline so that a hook that
+// never answers (or waits itself for a call that needs a worker) fails the
+// operation instead of hanging it. This never deadlocks the event loop,
+// because the JavaScript thread never waits for a worker: every call is
+// async, close() included.
 //
-// Thread-safety: EngineBox fields are touched on the JavaScript thread only,
-// except `engine` (read by pool threads while a call is in flight, never
-// changed then). Pending host requests live in one registry guarded by one
-// mutex.
+// Thread-safety: a Pool's fields are split by who may touch them (see
+// "engines"). Pending host requests live in one registry guarded by one mutex.
 #include <livecourse.h>
 #include <node_api.h>
 
@@ -26,9 +26,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -161,8 +163,11 @@ struct HostRequest {
 
 // The registry of questions awaiting an answer, keyed by id: answers come back
 // by id, so a late answer to a question that timed out finds nothing.
-std::mutex g_pending_mutex;
-std::unordered_map<uint64_t, std::shared_ptr<HostRequest>> g_pending;
+// Never destroyed: a worker thread may still be answering a question while the
+// process exits (process.exit() with calls in flight), after static destructors ran.
+std::mutex& g_pending_mutex = *new std::mutex;
+std::unordered_map<uint64_t, std::shared_ptr<HostRequest>>& g_pending =
+    *new std::unordered_map<uint64_t, std::shared_ptr<HostRequest>>;
 std::atomic<uint64_t> g_next_request_id{1};
 
 // Set on a pool thread when a hook fails, read back by the same thread right
@@ -329,56 +334,256 @@ void finalize_bridge(napi_env /*env*/, void* data, void* /*hint*/) {
 }
 
 // ------------------------------------------------------------------ engines
+//
+// Each engine has its own pool of worker threads (EngineConfig.workerThreads,
+// default kDefaultWorkers) rather than libuv's shared four: the C++ store
+// batches concurrent writers into one transaction (group commit), so the more
+// joins run at once, the fewer commits they cost, and a slow call of one
+// engine never holds a thread another engine or fs/dns/zlib needs.
+//
+// Finished calls are not answered one wake-up each. A worker appends its call
+// to the engine's `done` list; only the worker that finds the list empty wakes
+// the JavaScript thread (one napi_call_threadsafe_function), and that one
+// callback settles every call finished by then. Under a rush, one wake-up of
+// the event loop settles a whole group commit's worth of joins.
+//
+// Lifetimes: the Pool is shared by its worker threads and the JavaScript
+// handle (EngineBox). Its fields under `mutex` are the workers' queue; those
+// under `done_mutex` are the completions and every use of `tsfn` (the
+// environment may tear the function down while workers still run: a worker
+// then drops its answer instead of touching a freed function). The remaining
+// fields are touched on the JavaScript thread only. Worker threads are
+// detached and hold the Pool: a process that exits with calls in flight never
+// joins them, and the engine is closed by the last worker once every queued
+// call has run, whatever ended the handle (close(), garbage collection, a
+// worker_thread torn down).
 
-struct CallWork;
+constexpr unsigned kDefaultWorkers = 16;
+constexpr unsigned kMaxWorkers = 256;
 
-struct EngineBox {
-    lc_engine* engine = nullptr;
-    std::shared_ptr<HostBridge> bridge;
-    int in_flight = 0;  // calls queued or running (JS thread only)
-    bool closing = false;
-    bool close_running = false;
-    bool closed = false;
-    bool finalized = false;  // the JavaScript handle is gone (collected, or the environment is torn down)
-    std::vector<napi_deferred> close_waiters;
-    napi_ref self = nullptr;  // weak; strong while something is in flight
+struct Call {
+    napi_deferred deferred = nullptr;
+    Operation fn = nullptr;  // nullptr: the engine's close, posted by the last worker
+    std::string request;
+    lc_status status = LC_OK;
+    char* response = nullptr;
+    char* error = nullptr;
+    std::string host_failure;
+    ~Call() {
+        lc_free(response);
+        lc_free(error);
+    }
 };
 
-void hold(napi_env env, EngineBox* box) {
-    uint32_t count = 0;
-    if (box->self) napi_reference_ref(env, box->self, &count);
+struct Pool {
+    lc_engine* engine = nullptr;
+    std::shared_ptr<HostBridge> bridge;
+
+    // The workers' queue.
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Call*> tasks;
+    unsigned running = 0;  // calls a worker has taken and not yet posted
+    bool close_requested = false;
+    bool engine_closed = false;
+
+    // Completions.
+    std::mutex done_mutex;
+    std::vector<Call*> done;
+    bool wake_pending = false;  // a callback is queued that has not yet taken `done`
+    bool sink_open = true;      // false once tsfn is released or torn down
+    napi_threadsafe_function tsfn = nullptr;
+
+    // JavaScript thread only.
+    unsigned in_flight = 0;  // calls issued and not yet settled, the close included
+    bool referenced = false;  // tsfn keeps the event loop alive (while in_flight > 0)
+    bool closing = false;     // close() called or the handle finalized: new calls are refused
+    bool close_started = false;
+    bool closed = false;
+    std::vector<napi_deferred> close_waiters;
+
+    ~Pool() {
+        for (Call* c : tasks) delete c;
+        for (Call* c : done) delete c;
+    }
+
+    // Any thread: hands a finished call to the JavaScript thread.
+    void post(Call* call) {
+        std::lock_guard<std::mutex> lock(done_mutex);
+        if (!sink_open) {  // the environment is gone: nobody can be answered
+            delete call;
+            return;
+        }
+        done.push_back(call);
+        if (wake_pending) return;
+        wake_pending = true;
+        if (napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking) != napi_ok) {
+            // Closing under us (the environment is being torn down); the
+            // function's finalizer frees what is left in `done`.
+            wake_pending = false;
+        }
+    }
+
+    // Worker thread body.
+    static void work(std::shared_ptr<Pool> self) {
+        Pool& p = *self;
+        std::unique_lock<std::mutex> lock(p.mutex);
+        for (;;) {
+            if (!p.tasks.empty()) {
+                Call* c = p.tasks.front();
+                p.tasks.pop_front();
+                ++p.running;
+                lock.unlock();
+                t_host_failure.clear();
+                c->status = c->fn(p.engine, c->request.c_str(), &c->response, &c->error);
+                if (c->status != LC_OK) c->host_failure = std::move(t_host_failure);
+                t_host_failure.clear();
+                p.post(c);
+                lock.lock();
+                --p.running;
+                continue;
+            }
+            if (p.close_requested && p.running == 0) {
+                if (p.engine_closed) return;
+                p.engine_closed = true;
+                p.wake.notify_all();  // the others may leave
+                lock.unlock();
+                lc_engine_close(p.engine);
+                p.engine = nullptr;
+                p.post(new Call);  // fn == nullptr: "closed"
+                return;
+            }
+            p.wake.wait(lock);
+        }
+    }
+
+    // JavaScript thread.
+    void submit(Call* call) {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            tasks.push_back(call);
+        }
+        wake.notify_one();
+    }
+
+    void request_close() {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (close_requested) return;
+            close_requested = true;
+        }
+        wake.notify_all();
+    }
+};
+
+void retain_loop(napi_env env, Pool* p) {
+    if (p->in_flight++ == 0 && !p->referenced) {
+        std::lock_guard<std::mutex> lock(p->done_mutex);
+        if (p->sink_open && napi_ref_threadsafe_function(env, p->tsfn) == napi_ok) p->referenced = true;
+    }
 }
 
-void unhold(napi_env env, EngineBox* box) {
-    uint32_t count = 0;
-    if (box->self) napi_reference_unref(env, box->self, &count);
+void release_loop(napi_env env, Pool* p, unsigned settled) {
+    p->in_flight -= settled;
+    if (p->in_flight == 0 && p->referenced) {
+        std::lock_guard<std::mutex> lock(p->done_mutex);
+        if (p->sink_open) napi_unref_threadsafe_function(env, p->tsfn);
+        p->referenced = false;
+    }
 }
 
-// Frees a box whose handle is gone and on which nothing runs any more.
-void destroy_box(EngineBox* box) {
-    if (box->engine) lc_engine_close(box->engine);
-    box->engine = nullptr;
-    if (box->bridge) box->bridge->release();
-    delete box;
+// JavaScript thread: the engine will be closed once every queued call ran.
+void start_close(napi_env env, Pool* p) {
+    if (p->close_started) return;
+    p->close_started = true;
+    retain_loop(env, p);  // the close itself keeps the process alive until done
+    p->request_close();
 }
+
+void settle(napi_env env, Pool* p, Call* c) {
+    if (c->fn == nullptr) {  // the engine is closed
+        p->closed = true;
+        if (p->bridge) p->bridge->release();
+        for (napi_deferred d : p->close_waiters) napi_resolve_deferred(env, d, undefined(env));
+        p->close_waiters.clear();
+        return;
+    }
+    if (c->status == LC_OK) {
+        napi_value result = nullptr;
+        if (napi_create_string_utf8(env, c->response ? c->response : "", NAPI_AUTO_LENGTH, &result) == napi_ok)
+            napi_resolve_deferred(env, c->deferred, result);
+        else
+            napi_reject_deferred(env, c->deferred, make_failure(env, LC_ERR_NO_MEMORY, nullptr, {}));
+    } else {
+        napi_reject_deferred(env, c->deferred, make_failure(env, c->status, c->error, c->host_failure));
+    }
+}
+
+// JavaScript thread, one wake-up: settles every call finished since the last.
+void settle_done(napi_env env, napi_value /*js_callback*/, void* context, void* /*data*/) {
+    auto* p = static_cast<Pool*>(context);
+    std::vector<Call*> batch;
+    {
+        std::lock_guard<std::mutex> lock(p->done_mutex);
+        batch.swap(p->done);
+        p->wake_pending = false;
+    }
+    if (env == nullptr) {  // torn down with answers queued
+        for (Call* c : batch) delete c;
+        return;
+    }
+    bool closed_now = false;
+    for (Call* c : batch) {
+        napi_handle_scope scope = nullptr;
+        napi_open_handle_scope(env, &scope);
+        settle(env, p, c);
+        if (scope) napi_close_handle_scope(env, scope);
+        closed_now = closed_now || c->fn == nullptr;
+        delete c;
+    }
+    release_loop(env, p, static_cast<unsigned>(batch.size()));
+    if (closed_now) {
+        std::lock_guard<std::mutex> lock(p->done_mutex);
+        if (p->sink_open) {
+            p->sink_open = false;
+            napi_release_threadsafe_function(p->tsfn, napi_tsfn_release);
+        }
+    }
+}
+
+void finalize_pool_function(napi_env /*env*/, void* data, void* /*hint*/) {
+    auto* holder = static_cast<std::shared_ptr<Pool>*>(data);
+    Pool& p = **holder;
+    {
+        std::lock_guard<std::mutex> lock(p.done_mutex);
+        p.sink_open = false;
+        for (Call* c : p.done) delete c;
+        p.done.clear();
+    }
+    // Torn down before close(): the workers still close the engine.
+    p.request_close();
+    delete holder;
+}
+
+struct EngineBox {
+    std::shared_ptr<Pool> pool;
+};
 
 void finalize_box(napi_env env, void* data, void* /*hint*/) {
-    auto* box = static_cast<EngineBox*>(data);
-    if (box->self) napi_delete_reference(env, box->self);
-    box->self = nullptr;
-    box->finalized = true;
-    // Collected without close(): nothing can be in flight, since every call
-    // holds the handle. When the environment is torn down with calls still
-    // running, the last of them frees the box instead.
-    if (box->in_flight == 0 && !box->close_running) destroy_box(box);
+    std::unique_ptr<EngineBox> box(static_cast<EngineBox*>(data));
+    Pool* p = box->pool.get();
+    // Collected (or torn down) without close(): calls in flight still settle,
+    // then the workers close the engine.
+    p->closing = true;
+    start_close(env, p);
 }
 
-bool unwrap_box(napi_env env, napi_value value, EngineBox** box) {
+bool unwrap_box(napi_env env, napi_value value, Pool** pool) {
     napi_valuetype type;
     if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return false;
     void* data = nullptr;
     if (napi_get_value_external(env, value, &data) != napi_ok || data == nullptr) return false;
-    *box = static_cast<EngineBox*>(data);
+    *pool = static_cast<EngineBox*>(data)->pool.get();
     return true;
 }
 
@@ -389,6 +594,7 @@ struct OpenWork {
     napi_deferred deferred = nullptr;
     std::string config;
     std::shared_ptr<HostBridge> bridge;
+    unsigned workers = kDefaultWorkers;
     lc_engine* engine = nullptr;
     lc_status status = LC_OK;
     char* error = nullptr;
@@ -410,6 +616,52 @@ void open_execute(napi_env /*env*/, void* data) {
     w->status = lc_engine_open(w->config.c_str(), host_ptr, &w->engine, &w->error);
 }
 
+// JavaScript thread: the engine is open; gives it its workers and its handle.
+// On failure returns nullptr, with w->engine still set if the caller must close
+// it (cleared when the workers were already told to).
+napi_value start_pool(napi_env env, OpenWork* w) {
+    auto pool = std::make_shared<Pool>();
+    pool->engine = w->engine;
+    pool->bridge = w->bridge;
+    auto* holder = new std::shared_ptr<Pool>(pool);
+    napi_value name = make_string(env, "livecourse completions");
+    if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, holder, finalize_pool_function, pool.get(),
+                                        settle_done, &pool->tsfn) != napi_ok) {
+        delete holder;
+        return nullptr;
+    }
+    napi_unref_threadsafe_function(env, pool->tsfn);  // referenced only while calls are in flight
+    auto release_function = [&] {
+        std::lock_guard<std::mutex> lock(pool->done_mutex);
+        pool->sink_open = false;
+        napi_release_threadsafe_function(pool->tsfn, napi_tsfn_release);
+    };
+    unsigned started = 0;
+    for (; started < w->workers; ++started) {
+        try {
+            std::thread(Pool::work, pool).detach();
+        } catch (...) {
+            break;  // fewer threads than asked still work
+        }
+    }
+    if (started == 0) {
+        pool->engine = nullptr;  // the caller closes it
+        release_function();
+        return nullptr;
+    }
+    auto box = std::make_unique<EngineBox>();
+    box->pool = pool;
+    napi_value handle = nullptr;
+    if (napi_create_external(env, box.get(), finalize_box, nullptr, &handle) != napi_ok) {
+        pool->request_close();  // the workers close the engine
+        w->engine = nullptr;
+        release_function();
+        return nullptr;
+    }
+    box.release();
+    return handle;
+}
+
 void open_complete(napi_env env, napi_status status, void* data) {
     std::unique_ptr<OpenWork> w(static_cast<OpenWork*>(data));
     napi_delete_async_work(env, w->work);
@@ -427,34 +679,46 @@ void open_complete(napi_env env, napi_status status, void* data) {
         lc_free(w->error);
         return;
     }
-    auto* box = new EngineBox;
-    box->engine = w->engine;
-    box->bridge = std::move(w->bridge);
     napi_value handle = nullptr;
-    if (napi_create_external(env, box, finalize_box, nullptr, &handle) != napi_ok) {
-        lc_engine_close(box->engine);
-        if (box->bridge) box->bridge->release();
-        delete box;
+    try {
+        handle = start_pool(env, w.get());
+    } catch (...) {
+        handle = nullptr;
+    }
+    if (handle == nullptr) {
+        if (w->engine) lc_engine_close(w->engine);
+        if (w->bridge) w->bridge->release();
         napi_reject_deferred(env, w->deferred, make_failure(env, LC_ERR_NO_MEMORY, nullptr, {}));
         return;
     }
-    napi_create_reference(env, handle, 0, &box->self);
     napi_resolve_deferred(env, w->deferred, handle);
 }
 
-// open(configJson, dispatch | undefined, hookMask, timeoutMs) -> Promise<handle>
+// open(configJson, dispatch | undefined, hookMask, timeoutMs, workerThreads) -> Promise<handle>
 napi_value js_open(napi_env env, napi_callback_info info) {
-    size_t argc = 4;
-    napi_value argv[4];
+    size_t argc = 5;
+    napi_value argv[5];
     NAPI_OK_OR(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), nullptr);
     if (argc < 1) {
-        throw_type_error(env, "open(configJson, dispatch, hooks, timeoutMs)");
+        throw_type_error(env, "open(configJson, dispatch, hooks, timeoutMs, workerThreads)");
         return nullptr;
     }
     auto w = std::make_unique<OpenWork>();
     if (!get_string(env, argv[0], w->config)) {
         throw_type_error(env, "configJson must be a string");
         return nullptr;
+    }
+    if (argc >= 5) {
+        napi_valuetype t = napi_undefined;
+        napi_typeof(env, argv[4], &t);
+        if (t != napi_undefined) {
+            uint32_t n = 0;
+            if (napi_get_value_uint32(env, argv[4], &n) != napi_ok || n < 1 || n > kMaxWorkers) {
+                throw_type_error(env, "workerThreads must be an integer from 1 to 256");
+                return nullptr;
+            }
+            w->workers = n;
+        }
     }
     napi_valuetype dispatch_type = napi_undefined;
     if (argc >= 2) napi_typeof(env, argv[1], &dispatch_type);
@@ -491,174 +755,81 @@ napi_value js_open(napi_env env, napi_callback_info info) {
     return promise;
 }
 
-// ---------------------------------------------------------------- close work
-
-struct CloseWork {
-    napi_async_work work = nullptr;
-    EngineBox* box = nullptr;
-    lc_engine* engine = nullptr;
-};
-
-void close_execute(napi_env /*env*/, void* data) {
-    auto* w = static_cast<CloseWork*>(data);
-    lc_engine_close(w->engine);
-}
-
-void close_complete(napi_env env, napi_status /*status*/, void* data) {
-    std::unique_ptr<CloseWork> w(static_cast<CloseWork*>(data));
-    napi_delete_async_work(env, w->work);
-    EngineBox* box = w->box;
-    box->closed = true;
-    box->close_running = false;
-    if (box->bridge) box->bridge->release();
-    for (napi_deferred d : box->close_waiters) napi_resolve_deferred(env, d, undefined(env));
-    box->close_waiters.clear();
-    if (box->finalized) {
-        destroy_box(box);
-        return;
-    }
-    unhold(env, box);
-}
-
-// JS thread: closes the engine once nothing is in flight.
-void maybe_start_close(napi_env env, EngineBox* box) {
-    if (!box->closing || box->in_flight > 0 || box->closed || box->engine == nullptr) return;
-    auto w = std::make_unique<CloseWork>();
-    w->box = box;
-    w->engine = box->engine;
-    box->engine = nullptr;
-    box->close_running = true;
-    hold(env, box);
-    napi_value resource = make_string(env, "livecourse.close");
-    if (napi_create_async_work(env, nullptr, resource, close_execute, close_complete, w.get(), &w->work) != napi_ok ||
-        napi_queue_async_work(env, w->work) != napi_ok) {
-        // Could not queue: close here rather than never.
-        lc_engine_close(w->engine);
-        close_complete(env, napi_ok, w.release());
-        return;
-    }
-    w.release();
-}
-
 // close(handle) -> Promise<void>; resolves once every call in flight settled
 // and the engine is closed.
 napi_value js_close(napi_env env, napi_callback_info info) {
     size_t argc = 1;
     napi_value argv[1];
     NAPI_OK_OR(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), nullptr);
-    EngineBox* box = nullptr;
-    if (argc < 1 || !unwrap_box(env, argv[0], &box)) {
+    Pool* p = nullptr;
+    if (argc < 1 || !unwrap_box(env, argv[0], &p)) {
         throw_type_error(env, "close(handle): not an engine handle");
         return nullptr;
     }
     napi_deferred deferred = nullptr;
     napi_value promise = nullptr;
     NAPI_OK_OR(napi_create_promise(env, &deferred, &promise), nullptr);
-    if (box->closed) {
+    if (p->closed) {
         napi_resolve_deferred(env, deferred, undefined(env));
         return promise;
     }
-    box->close_waiters.push_back(deferred);
-    box->closing = true;
-    maybe_start_close(env, box);
+    p->close_waiters.push_back(deferred);
+    p->closing = true;
+    // Calls already queued run first: the last worker closes the engine after them.
+    start_close(env, p);
     return promise;
 }
 
-// ----------------------------------------------------------------- call work
+// ----------------------------------------------------------------- calls
 
-struct CallWork {
-    napi_async_work work = nullptr;
-    napi_deferred deferred = nullptr;
-    EngineBox* box = nullptr;
-    Operation fn = nullptr;
-    std::string request;
-    lc_status status = LC_OK;
-    char* response = nullptr;
-    char* error = nullptr;
-    std::string host_failure;
-};
-
-void call_execute(napi_env /*env*/, void* data) {
-    auto* w = static_cast<CallWork*>(data);
-    t_host_failure.clear();
-    w->status = w->fn(w->box->engine, w->request.c_str(), &w->response, &w->error);
-    if (w->status != LC_OK) w->host_failure = std::move(t_host_failure);
-    t_host_failure.clear();
+void reject_now(napi_env env, napi_deferred deferred, int status, const char* code, const char* category,
+                const char* message) {
+    std::string doc = error_document(code, category, message);
+    napi_reject_deferred(env, deferred, make_failure(env, status, doc.c_str(), {}));
 }
 
-void call_complete(napi_env env, napi_status status, void* data) {
-    std::unique_ptr<CallWork> w(static_cast<CallWork*>(data));
-    napi_delete_async_work(env, w->work);
-    if (status != napi_ok) {
-        std::string doc = error_document("internal", "internal", "the call was cancelled");
-        napi_reject_deferred(env, w->deferred, make_failure(env, LC_ERR_INTERNAL, doc.c_str(), {}));
-    } else if (w->status == LC_OK) {
-        napi_value result = nullptr;
-        if (napi_create_string_utf8(env, w->response ? w->response : "", NAPI_AUTO_LENGTH, &result) == napi_ok)
-            napi_resolve_deferred(env, w->deferred, result);
-        else
-            napi_reject_deferred(env, w->deferred, make_failure(env, LC_ERR_NO_MEMORY, nullptr, {}));
-    } else {
-        napi_reject_deferred(env, w->deferred, make_failure(env, w->status, w->error, w->host_failure));
-    }
-    lc_free(w->response);
-    lc_free(w->error);
-    EngineBox* box = w->box;
-    --box->in_flight;
-    if (box->finalized) {
-        if (box->in_flight == 0 && !box->close_running) destroy_box(box);
-        return;
-    }
-    maybe_start_close(env, box);
-    unhold(env, box);
-}
-
-// call(handle, operation, requestJson) -> Promise<string>
+// call(handle, operation, requestJson) -> Promise<string>; `operation` is an
+// index into `operations` (or, slower, its name).
 napi_value js_call(napi_env env, napi_callback_info info) {
     size_t argc = 3;
     napi_value argv[3];
     NAPI_OK_OR(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), nullptr);
-    EngineBox* box = nullptr;
-    if (argc < 3 || !unwrap_box(env, argv[0], &box)) {
+    Pool* p = nullptr;
+    if (argc < 3 || !unwrap_box(env, argv[0], &p)) {
         throw_type_error(env, "call(handle, operation, requestJson): not an engine handle");
         return nullptr;
     }
-    std::string op;
-    if (!get_string(env, argv[1], op)) {
-        throw_type_error(env, "operation must be a string");
-        return nullptr;
-    }
     Operation fn = nullptr;
-    for (const auto& entry : kOperations)
-        if (op == entry.name) fn = entry.fn;
+    uint32_t index = 0;
+    if (napi_get_value_uint32(env, argv[1], &index) == napi_ok) {
+        if (index < kOperationCount) fn = kOperations[index].fn;
+    } else {
+        std::string op;
+        if (!get_string(env, argv[1], op)) {
+            throw_type_error(env, "operation must be an index or a name");
+            return nullptr;
+        }
+        for (const auto& entry : kOperations)
+            if (op == entry.name) fn = entry.fn;
+    }
     if (!fn) {
         throw_type_error(env, "unknown livecourse operation");
         return nullptr;
     }
-    auto w = std::make_unique<CallWork>();
-    if (!get_string(env, argv[2], w->request)) {
+    auto c = std::make_unique<Call>();
+    if (!get_string(env, argv[2], c->request)) {
         throw_type_error(env, "requestJson must be a string");
         return nullptr;
     }
     napi_value promise = nullptr;
-    NAPI_OK_OR(napi_create_promise(env, &w->deferred, &promise), nullptr);
-    if (box->closing || box->closed || box->engine == nullptr) {
-        std::string doc = error_document("engine_closed", "invalid_argument", "the engine is closed");
-        napi_reject_deferred(env, w->deferred, make_failure(env, LC_ERR_INVALID_ARGUMENT, doc.c_str(), {}));
+    NAPI_OK_OR(napi_create_promise(env, &c->deferred, &promise), nullptr);
+    if (p->closing || p->closed) {
+        reject_now(env, c->deferred, LC_ERR_INVALID_ARGUMENT, "engine_closed", "invalid_argument", "the engine is closed");
         return promise;
     }
-    w->box = box;
-    w->fn = fn;
-    napi_value resource = make_string(env, "livecourse.call");
-    if (napi_create_async_work(env, nullptr, resource, call_execute, call_complete, w.get(), &w->work) != napi_ok ||
-        napi_queue_async_work(env, w->work) != napi_ok) {
-        std::string doc = error_document("internal", "internal", "could not queue the call");
-        napi_reject_deferred(env, w->deferred, make_failure(env, LC_ERR_INTERNAL, doc.c_str(), {}));
-        return promise;
-    }
-    ++box->in_flight;
-    hold(env, box);
-    w.release();
+    c->fn = fn;
+    retain_loop(env, p);
+    p->submit(c.release());
     return promise;
 }
 

@@ -395,6 +395,7 @@ struct Pool {
     napi_threadsafe_function tsfn = nullptr;
 
     // JavaScript thread only.
+    napi_async_context async_context = nullptr;  // settles run in a callback scope of their own
     unsigned in_flight = 0;  // calls issued and not yet settled, the close included
     bool referenced = false;  // tsfn keeps the event loop alive (while in_flight > 0)
     bool closing = false;     // close() called or the handle finalized: new calls are refused
@@ -533,6 +534,12 @@ void settle_done(napi_env env, napi_value /*js_callback*/, void* context, void* 
         return;
     }
     bool closed_now = false;
+    // As an async work's completion does: closing the callback scope runs the
+    // microtasks the settles queued (the awaiting code) before the loop goes on.
+    napi_value resource = nullptr;
+    napi_callback_scope callback_scope = nullptr;
+    if (p->async_context && napi_create_object(env, &resource) == napi_ok)
+        napi_open_callback_scope(env, resource, p->async_context, &callback_scope);
     for (Call* c : batch) {
         napi_handle_scope scope = nullptr;
         napi_open_handle_scope(env, &scope);
@@ -549,11 +556,14 @@ void settle_done(napi_env env, napi_value /*js_callback*/, void* context, void* 
             napi_release_threadsafe_function(p->tsfn, napi_tsfn_release);
         }
     }
+    if (callback_scope) napi_close_callback_scope(env, callback_scope);
 }
 
-void finalize_pool_function(napi_env /*env*/, void* data, void* /*hint*/) {
+void finalize_pool_function(napi_env env, void* data, void* /*hint*/) {
     auto* holder = static_cast<std::shared_ptr<Pool>*>(data);
     Pool& p = **holder;
+    if (p.async_context && env) napi_async_destroy(env, p.async_context);
+    p.async_context = nullptr;
     {
         std::lock_guard<std::mutex> lock(p.done_mutex);
         p.sink_open = false;
@@ -631,6 +641,8 @@ napi_value start_pool(napi_env env, OpenWork* w) {
         return nullptr;
     }
     napi_unref_threadsafe_function(env, pool->tsfn);  // referenced only while calls are in flight
+    napi_value async_name = make_string(env, "livecourse.call");
+    if (napi_async_init(env, nullptr, async_name, &pool->async_context) != napi_ok) pool->async_context = nullptr;
     auto release_function = [&] {
         std::lock_guard<std::mutex> lock(pool->done_mutex);
         pool->sink_open = false;

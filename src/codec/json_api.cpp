@@ -5,6 +5,7 @@
 #include <livecourse/json_api.hpp>
 
 #include "codec/request_reader.hpp"
+#include "codec/result_text.hpp"
 #include "domain/validation.hpp"
 
 #include <livecourse/video_events.hpp>
@@ -472,6 +473,39 @@ bool returns_text(std::string_view operation) {
     return operation == "calendar_feed" || operation == "calendar_feed_by_token";
 }
 
+// The operations an actor does on one session, the hot path of a class:
+// when the request has the plain form (codec::read_acting_on_session), it is
+// read without a document and the result written straight as text. The
+// actor is checked as read_actor checks it and the Engine call is the same,
+// so the answers and errors are those of the handlers above.
+enum class ActingOperation { none, join, leave, token, heartbeat };
+
+ActingOperation acting_operation(std::string_view operation) {
+    if (operation == "session_join") return ActingOperation::join;
+    if (operation == "session_leave") return ActingOperation::leave;
+    if (operation == "token_create") return ActingOperation::token;
+    if (operation == "presence_heartbeat") return ActingOperation::heartbeat;
+    return ActingOperation::none;
+}
+
+std::optional<std::string> call_acting_text(Engine& e, ActingOperation op, std::string_view request_json) {
+    auto plain = codec::read_acting_on_session(request_json);
+    if (!plain) return std::nullopt;
+    const auto& limits = e.config().limits;
+    auto actor = codec::make_actor(std::string(plain->user_id), std::string(plain->name), std::string(plain->email),
+                                   std::string(plain->avatar), limits.max_id_bytes, limits.max_title_bytes,
+                                   limits.max_url_bytes);
+    std::string id(plain->session_id);
+    switch (op) {
+    case ActingOperation::join: return codec::join_result_text(e.join(actor, id));
+    case ActingOperation::leave: return codec::leave_result_text(id, e.leave(actor, id));
+    case ActingOperation::token: return codec::token_result_text(e.token(actor, id));
+    case ActingOperation::heartbeat: return codec::heartbeat_result_text(e.heartbeat(actor, id), id);
+    case ActingOperation::none: break;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 json::value JsonApi::call(std::string_view operation, const json::object& request) {
@@ -481,6 +515,8 @@ json::value JsonApi::call(std::string_view operation, const json::object& reques
 }
 
 std::string JsonApi::call_text(std::string_view operation, std::string_view request_json) {
+    if (auto op = acting_operation(operation); op != ActingOperation::none)
+        if (auto text = call_acting_text(engine_, op, request_json)) return std::move(*text);
     auto result = call(operation, parse_json_object(request_json, "request"));
     if (returns_text(operation) && result.is_string()) return std::string(result.get_string());
     return to_json_text(result);

@@ -3,7 +3,9 @@
 // RFC 3339 with "Z", and the room password never appears in a session.
 #include <livecourse/json_api.hpp>
 
+#include "codec/result_text.hpp"
 #include "domain/validation.hpp"
+#include "jitsi/json_text.hpp"
 
 #include <cmath>
 #include <limits>
@@ -255,3 +257,94 @@ json::object error_to_json(const Error& e) {
 }
 
 }  // namespace livecourse
+
+// ------------------------------------------------ hot results as direct text
+namespace livecourse::codec {
+
+namespace {
+void key(std::string& out, std::string_view name) {
+    // Names are plain ASCII literals: no escaping needed.
+    out += '"';
+    out += name;
+    out += "\":";
+}
+void text_or_null(std::string& out, const std::optional<std::string>& s) {
+    if (s)
+        jitsi::detail::append_json_string(out, *s);
+    else
+        out += "null";
+}
+}  // namespace
+
+std::string join_result_text(const JoinResult& j) {
+    std::string out;
+    out.reserve(96 + j.session_id.size() + j.jitsi_room_name.size() + j.jitsi_join_url.size() +
+                (j.jitsi_room_password ? j.jitsi_room_password->size() : 0));
+    out += '{';
+    key(out, "session_id");
+    jitsi::detail::append_json_string(out, j.session_id);
+    out += ',';
+    key(out, "jitsi_room_name");
+    jitsi::detail::append_json_string(out, j.jitsi_room_name);
+    out += ',';
+    key(out, "jitsi_join_url");
+    jitsi::detail::append_json_string(out, j.jitsi_join_url);
+    out += ',';
+    key(out, "jitsi_room_password");
+    text_or_null(out, j.jitsi_room_password);
+    out += ',';
+    key(out, "rejoined");
+    out += j.rejoined ? "true" : "false";
+    out += '}';
+    return out;
+}
+
+std::string token_result_text(const TokenResult& t) {
+    std::string out;
+    out.reserve(64 + (t.jwt ? t.jwt->size() : 0) + t.jitsi_join_url.size());
+    out += '{';
+    key(out, "jwt");
+    text_or_null(out, t.jwt);
+    out += ',';
+    key(out, "jitsi_join_url");
+    jitsi::detail::append_json_string(out, t.jitsi_join_url);
+    out += ',';
+    key(out, "expires_at");
+    jitsi::detail::append_json_string(out, format_rfc3339(t.expires_at));
+    out += '}';
+    return out;
+}
+
+std::string leave_result_text(std::string_view session_id, bool left) {
+    std::string out;
+    out.reserve(32 + session_id.size());
+    out += '{';
+    key(out, "session_id");
+    jitsi::detail::append_json_string(out, session_id);
+    out += ',';
+    key(out, "left");
+    out += left ? "true" : "false";
+    out += '}';
+    return out;
+}
+
+std::string heartbeat_result_text(const PresenceAck& ack, std::string_view session_id) {
+    std::string out;
+    out.reserve(64 + ack.reason.size() + session_id.size());
+    out += '{';
+    key(out, "status");
+    out += ack.recorded ? "\"recorded\"" : "\"ignored\"";
+    out += ',';
+    key(out, "reason");
+    if (ack.recorded)
+        out += "null";
+    else
+        jitsi::detail::append_json_string(out, ack.reason);
+    out += ',';
+    key(out, "session_id");
+    jitsi::detail::append_json_string(out, session_id);
+    out += '}';
+    return out;
+}
+
+}  // namespace livecourse::codec

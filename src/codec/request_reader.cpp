@@ -136,15 +136,27 @@ Actor read_actor(const boost::json::object& request, std::size_t max_id_bytes, s
                     std::string(reason::unauthenticated), "actor");
     if (!v->is_object()) throw Error::invalid("actor", "actor: must be an object {\"user_id\", ...}");
     RequestReader r(v->get_object(), "actor.");
-    Actor a;
     auto id = r.optional_string("user_id");
     if (!id || id->empty())
         throw Error(ErrorCode::unauthenticated, "actor.user_id: an authenticated user is required",
                     std::string(reason::unauthenticated), "actor.user_id");
-    a.user_id = std::move(*id);
-    a.name = r.string_or("name", "");
-    a.email = r.string_or("email", "");
-    a.avatar = r.string_or("avatar", "");
+    auto name = r.string_or("name", "");
+    auto email = r.string_or("email", "");
+    auto avatar = r.string_or("avatar", "");
+    return make_actor(std::move(*id), std::move(name), std::move(email), std::move(avatar), max_id_bytes,
+                      max_name_bytes, max_url_bytes);
+}
+
+Actor make_actor(std::string user_id, std::string name, std::string email, std::string avatar,
+                 std::size_t max_id_bytes, std::size_t max_name_bytes, std::size_t max_url_bytes) {
+    if (user_id.empty())
+        throw Error(ErrorCode::unauthenticated, "actor.user_id: an authenticated user is required",
+                    std::string(reason::unauthenticated), "actor.user_id");
+    Actor a;
+    a.user_id = std::move(user_id);
+    a.name = std::move(name);
+    a.email = std::move(email);
+    a.avatar = std::move(avatar);
     // The engine checks the same rules; checking here names the fields as
     // the request does ("actor.name", not "name").
     validate::id("actor.user_id", a.user_id, max_id_bytes);
@@ -152,6 +164,82 @@ Actor read_actor(const boost::json::object& request, std::size_t max_id_bytes, s
     validate::text("actor.email", a.email, max_name_bytes, false, false);
     if (!a.avatar.empty()) validate::url("actor.avatar", a.avatar, max_url_bytes);
     return a;
+}
+
+namespace {
+// A cursor over request text for read_acting_on_session: every step either
+// matches the plain form or gives up.
+struct PlainScanner {
+    std::string_view s;
+    std::size_t i = 0;
+
+    void space() {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+    }
+    bool take(char c) {
+        space();
+        if (i >= s.size() || s[i] != c) return false;
+        ++i;
+        return true;
+    }
+    // A string without escapes or control characters (which JSON forbids raw).
+    bool string(std::string_view& out) {
+        if (!take('"')) return false;
+        std::size_t start = i;
+        for (; i < s.size(); ++i) {
+            auto c = static_cast<unsigned char>(s[i]);
+            if (c == '"') {
+                out = s.substr(start, i - start);
+                ++i;
+                return true;
+            }
+            if (c == '\\' || c < 0x20) return false;
+        }
+        return false;
+    }
+    // The members of a plain object, each a string: `member(key, value)`
+    // accepts it (false: give up). The opening brace is already taken.
+    template <class F> bool members(F&& member) {
+        if (take('}')) return true;
+        do {
+            std::string_view key;
+            if (!string(key) || !take(':') || !member(key)) return false;
+        } while (take(','));
+        return take('}');
+    }
+};
+
+// Sets `slot` once from a string value.
+bool once(PlainScanner& p, std::optional<std::string_view>& slot) {
+    std::string_view v;
+    if (slot || !p.string(v)) return false;
+    slot = v;
+    return true;
+}
+}  // namespace
+
+std::optional<ActingOnSession> read_acting_on_session(std::string_view text) {
+    if (!validate::is_utf8(text)) return std::nullopt;
+    PlainScanner p{text};
+    std::optional<std::string_view> user_id, name, email, avatar, session_id;
+    bool actor = false;
+    auto actor_member = [&](std::string_view key) {
+        if (key == "user_id") return once(p, user_id);
+        if (key == "name") return once(p, name);
+        if (key == "email") return once(p, email);
+        if (key == "avatar") return once(p, avatar);
+        return false;
+    };
+    auto member = [&](std::string_view key) {
+        if (key == "session_id") return once(p, session_id);
+        if (key != "actor" || actor || !p.take('{')) return false;
+        actor = true;
+        return p.members(actor_member);
+    };
+    if (!p.take('{') || !p.members(member)) return std::nullopt;
+    p.space();
+    if (p.i != text.size() || !user_id || !session_id) return std::nullopt;
+    return ActingOnSession{*user_id, name.value_or(""), email.value_or(""), avatar.value_or(""), *session_id};
 }
 
 }  // namespace livecourse::codec

@@ -73,4 +73,25 @@ std::optional<date::year_month_day> parse_date(std::string_view text);
 Actor read_actor(const boost::json::object& request, std::size_t max_id_bytes, std::size_t max_name_bytes,
                  std::size_t max_url_bytes);
 
+// The actor of a request from its fields, checked as read_actor checks them
+// (an empty user_id is unauthenticated; the others name "actor.<field>").
+Actor make_actor(std::string user_id, std::string name, std::string email, std::string avatar,
+                 std::size_t max_id_bytes, std::size_t max_name_bytes, std::size_t max_url_bytes);
+
+// The request of an operation an actor does on one session (join, leave,
+// token, heartbeat), read without building a JSON document: what a rush of
+// joins sends. Views into the request text.
+struct ActingOnSession {
+    std::string_view user_id, name, email, avatar;  // absent: empty
+    std::string_view session_id;
+};
+
+// Reads `text` if it has exactly the plain form {"actor": {"user_id": "...",
+// optional "name", "email", "avatar"}, "session_id": "..."}: string values
+// without escapes, each member once, nothing else, valid UTF-8. Anything else
+// (escapes, nulls, other types or members, malformed JSON) is nullopt, never
+// an error: the strict reader then reads the request and answers as always,
+// so both paths accept the same requests and refuse them with the same errors.
+std::optional<ActingOnSession> read_acting_on_session(std::string_view text);
+
 }  // namespace livecourse::codec

@@ -24,7 +24,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = [
     "ABI_VERSION",
@@ -39,7 +39,9 @@ __all__ = [
     "COURSE_SINK",
     "COUNT_STUDENTS",
     "NOW",
+    "FUNCTIONS",
     "take_string",
+    "take_bytes",
 ]
 
 #: The LC_ABI_VERSION this binding was written for (capi/include/livecourse.h).
@@ -157,6 +159,11 @@ OPERATIONS = {
 }
 
 
+#: Every operation -> its declared ``lc_<operation>`` function object, bound
+#: once at import (filled by ``_open``) so that a call looks nothing up by name.
+FUNCTIONS: Dict[str, Any] = {}
+
+
 def _declare(lib: ctypes.CDLL) -> None:
     P = ctypes.POINTER
     lib.lc_version.argtypes = []
@@ -175,8 +182,11 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.lc_engine_close.restype = None
     for op in OPERATIONS:
         fn = getattr(lib, "lc_" + op)
+        # Out-parameters are POINTER(c_void_p): a c_void_p passed there is
+        # passed by reference without a byref() per call.
         fn.argtypes = [ctypes.c_void_p, ctypes.c_char_p, P(ctypes.c_void_p), P(ctypes.c_void_p)]
         fn.restype = ctypes.c_int
+        FUNCTIONS[op] = fn
 
 
 def _check_abi(lib: ctypes.CDLL, where: str) -> None:
@@ -200,6 +210,16 @@ def take_string(lib: ctypes.CDLL, pointer: Optional[int]) -> Optional[str]:
         return None
     try:
         return ctypes.string_at(pointer).decode("utf-8")
+    finally:
+        lib.lc_free(pointer)
+
+
+def take_bytes(lib: ctypes.CDLL, pointer: Optional[int]) -> Optional[bytes]:
+    """The bytes of a library-owned string (one copy), released with lc_free."""
+    if not pointer:
+        return None
+    try:
+        return ctypes.string_at(pointer)
     finally:
         lib.lc_free(pointer)
 

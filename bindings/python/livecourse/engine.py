@@ -8,6 +8,13 @@ Thread-safety: one Engine may be used from any number of threads at once.
 Every call releases the GIL while the library works (ctypes.CDLL), so threads
 and ``asyncio.to_thread`` really run in parallel. ``close()`` waits for calls
 in flight, then closes the handle; later calls raise ``EngineClosed``.
+
+Calls take no lock: each registers itself in a list (``append`` and ``pop``
+are atomic) before it reads the handle, and ``close()`` clears the handle
+before it waits for that list to empty, so a call either sees the closed
+engine or is waited for. The hot operations (join, leave, token, heartbeat)
+send a request assembled from pre-encoded pieces (an Actor encodes itself
+once) through function objects bound at import.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ import datetime as _dt
 import json
 import os
 import threading
+from types import MappingProxyType
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
+from . import _json as _codec
 from . import _library as _lib
 from ._time import (
     DateLike,
@@ -63,6 +72,22 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 PathLike = Union[str, "os.PathLike[str]"]
 WeekdayLike = Union[str, int]
+
+
+_LIB = _lib.LIB
+_FUNCTIONS = _lib.FUNCTIONS
+_string_at = ctypes.string_at
+_c_void_p = ctypes.c_void_p
+_loads = json.loads
+
+
+def _actor_text(actor: ActorLike) -> bytes:
+    """The encoded "actor" of a request."""
+    if isinstance(actor, Actor):
+        return actor._encoded()
+    if isinstance(actor, str):
+        return b'{"user_id":' + _codec.encode_string(actor) + b"}"
+    raise TypeError(f"actor must be an Actor or a user id string, not {type(actor).__name__}")
 
 
 def _actor_json(actor: ActorLike) -> Dict[str, Any]:
@@ -146,8 +171,10 @@ class Engine:
         participants_may_share_screen: Optional[bool] = None,
         presence: Optional[Mapping[str, Any]] = None,
     ) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._inflight = 0
+        # Calls in flight (see the module's docstring): one entry per call.
+        self._calls: List[None] = []
+        self._drained = threading.Event()
+        self._close_lock = threading.Lock()
         self._handle: Optional[int] = None
         config: Dict[str, Any] = {"database": os.fspath(database)}
         _put(config, "jitsi", _jsonable_config(jitsi))
@@ -155,6 +182,8 @@ class Engine:
         _put(config, "participants_may_share_screen", participants_may_share_screen)
         _put(config, "presence", _jsonable_config(presence))
         self._hooks = HostHooks(roster, clock)
+        # Without hooks nothing can raise inside a call: no per-thread bookkeeping.
+        self._hooked = self._hooks.struct is not None
         host = ctypes.byref(self._hooks.struct) if self._hooks.struct is not None else None
         handle = ctypes.c_void_p()
         err = ctypes.c_void_p()
@@ -171,12 +200,18 @@ class Engine:
         """Waits for calls in flight, then closes the engine. Idempotent."""
         if self._hooks.in_call():
             raise RuntimeError("an Engine cannot be closed from inside one of its own host hooks")
-        with self._cond:
+        with self._close_lock:
             handle, self._handle = self._handle, None
             if handle is None:
                 return
-            while self._inflight:
-                self._cond.wait()
+            # From here on every new call sees no handle; wait for the ones
+            # that read it before. The last one out sets the event; the
+            # timeout only bounds a wake-up lost to a call that started
+            # (and failed with EngineClosed) in between.
+            while self._calls:
+                self._drained.clear()
+                if self._calls:
+                    self._drained.wait(0.01)
         _lib.LIB.lc_engine_close(handle)
 
     @property
@@ -202,12 +237,7 @@ class Engine:
     # ------------------------------------------------------------- raw calls
     @staticmethod
     def _encode(request: Mapping[str, Any]) -> bytes:
-        try:
-            return json.dumps(request, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValidationError(f"a string is not valid Unicode text: {exc}") from None
-        except ValueError as exc:
-            raise ValidationError(f"request cannot be encoded: {exc}") from None
+        return _codec.encode(request)
 
     def call_json(self, operation: str, request: Mapping[str, Any]) -> Any:
         """Runs one C ABI operation by name ("session_join", ...) on a raw request.
@@ -222,26 +252,45 @@ class Engine:
         return json.loads(text) if returns_json else text
 
     def _call(self, operation: str, request: Dict[str, Any]) -> str:
-        payload = self._encode(request)
-        fn = getattr(_lib.LIB, "lc_" + operation)
-        with self._cond:
-            if self._handle is None:
-                raise EngineClosed("the engine is closed")
-            handle = self._handle
-            self._inflight += 1
-        response = ctypes.c_void_p()
-        error = ctypes.c_void_p()
-        self._hooks.begin()
+        return self._invoke(operation, self._encode(request)).decode("utf-8")
+
+    def _invoke(self, operation: str, payload: bytes) -> bytes:
+        """Runs lc_<operation> on an encoded request; the response's bytes."""
+        fn = _FUNCTIONS[operation]
+        calls = self._calls
+        calls.append(None)
         try:
-            status = fn(handle, payload, ctypes.byref(response), ctypes.byref(error))
+            handle = self._handle
+            if handle is None:
+                raise EngineClosed("the engine is closed")
+            response = _c_void_p()
+            error = _c_void_p()
+            if self._hooked:
+                self._hooks.begin()
+                try:
+                    status = fn(handle, payload, response, error)
+                finally:
+                    pending = self._hooks.end()
+            else:
+                status = fn(handle, payload, response, error)
+                pending = None
         finally:
-            pending = self._hooks.end()
-            with self._cond:
-                self._inflight -= 1
-                if not self._inflight:
-                    self._cond.notify_all()
-        text = _lib.take_string(_lib.LIB, response.value)
-        err_text = _lib.take_string(_lib.LIB, error.value)
+            calls.pop()
+            if not calls and self._handle is None:
+                self._drained.set()
+        pointer = response.value
+        if status == 0 and pending is None and pointer and not error.value:
+            try:
+                return _string_at(pointer)
+            finally:
+                _LIB.lc_free(pointer)
+        return self._failed(operation, status, pending, pointer, error.value)
+
+    def _failed(self, operation: str, status: int, pending: Optional[BaseException],
+                pointer: Optional[int], error_pointer: Optional[int]) -> bytes:
+        """The response of a call that failed, or that a host hook failed in: raises, or returns the response."""
+        text = _lib.take_bytes(_lib.LIB, pointer)
+        err_text = _lib.take_string(_lib.LIB, error_pointer)
         if status != 0:
             exc = from_error_document(status, json.loads(err_text) if err_text else None)
             if pending is None and status == HostCallbackError.status:
@@ -263,7 +312,15 @@ class Engine:
         return text
 
     def _json(self, operation: str, request: Dict[str, Any]) -> Any:
-        return json.loads(self._call(operation, request))
+        return _loads(self._invoke(operation, self._encode(request)))
+
+    def _on_session(self, operation: str, actor: ActorLike, session_id: str) -> Any:
+        """The parsed response of a {"actor", "session_id"} operation."""
+        if type(session_id) is str:  # noqa: E721 - exactly a str: anything else takes the generic encoder
+            payload = _codec.acting_on_session(_actor_text(actor), session_id)
+        else:
+            payload = self._encode(self._acting(actor, session_id=session_id))
+        return _loads(self._invoke(operation, payload))
 
     def _acting(self, actor: ActorLike, **fields: Any) -> Dict[str, Any]:
         request: Dict[str, Any] = {"actor": _actor_json(actor)}
@@ -403,15 +460,15 @@ class Engine:
         Raises ``SessionFull`` when no seat is left, ``Forbidden`` with reason
         ``not_enrolled``, ``not_live``, ``session_ended`` or ``session_cancelled``.
         """
-        return JoinResult.from_json(self._json("session_join", self._acting(actor, session_id=session_id)))
+        return JoinResult._from_owned(self._on_session("session_join", actor, session_id))
 
     def leave(self, *, actor: ActorLike, session_id: str) -> bool:
         """Closes the actor's open connection; False if there was none."""
-        return bool(self._json("session_leave", self._acting(actor, session_id=session_id))["left"])
+        return bool(self._on_session("session_leave", actor, session_id)["left"])
 
     def token(self, *, actor: ActorLike, session_id: str) -> TokenResult:
         """A fresh Jitsi token and join link for an admitted participant."""
-        return TokenResult.from_json(self._json("token_create", self._acting(actor, session_id=session_id)))
+        return TokenResult._from_owned(self._on_session("token_create", actor, session_id))
 
     # -------------------------------------------------------------- attendance
     def attendance(self, *, actor: ActorLike, session_id: str) -> List[AttendanceRow]:
@@ -594,7 +651,7 @@ class Engine:
 
     def heartbeat(self, *, actor: ActorLike, session_id: str) -> PresenceAck:
         """The actor's page is still in the conference (every 30 s; public meet.jit.si)."""
-        return PresenceAck.from_json(self._json("presence_heartbeat", self._acting(actor, session_id=session_id)))
+        return PresenceAck._from_owned(self._on_session("presence_heartbeat", actor, session_id))
 
     def set_recording(
         self,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
+from ._json import encode as _encode_json
 from ._time import parse_instant, parse_optional_instant
 
 __all__ = [
@@ -115,6 +116,13 @@ def _raw_field() -> Any:
     return field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False, hash=False)
 
 
+def _frozen(cls: Any, values: Dict[str, Any]) -> Any:
+    """An instance of a frozen dataclass (no __post_init__, no slots) with these field values."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
 def _opt_str(v: Any) -> Optional[str]:
     return None if v is None else str(v)
 
@@ -147,6 +155,19 @@ class Actor:
             if value is not None:
                 out[key] = value
         return out
+
+    def _encoded(self) -> bytes:
+        """The JSON text of ``to_json()``, encoded once per actor.
+
+        An Actor is frozen, so its text cannot go stale; ``dataclasses.replace``
+        makes a new actor with its own. Kept out of the fields (not compared,
+        not shown, not in ``asdict``).
+        """
+        text = self.__dict__.get("_json_text")
+        if text is None:
+            text = _encode_json(self.to_json())
+            object.__setattr__(self, "_json_text", text)
+        return text
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "Actor":
@@ -299,14 +320,22 @@ class JoinResult:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "JoinResult":
-        return cls(
-            session_id=str(doc["session_id"]),
-            jitsi_room_name=str(doc["jitsi_room_name"]),
-            jitsi_join_url=str(doc["jitsi_join_url"]),
-            jitsi_room_password=_opt_str(doc.get("jitsi_room_password")),
-            rejoined=bool(doc.get("rejoined", False)),
-            raw=_raw(doc),
-        )
+        return cls._from_owned(dict(doc))
+
+    @classmethod
+    def _from_owned(cls, doc: Dict[str, Any]) -> "JoinResult":
+        # A document nobody else holds (just parsed): kept as raw without a
+        # copy. The fields are set as the generated __init__ would set them,
+        # minus its per-field frozen-setattr calls (the hot path of a join).
+        password = doc.get("jitsi_room_password")
+        return _frozen(cls, {
+            "session_id": str(doc["session_id"]),
+            "jitsi_room_name": str(doc["jitsi_room_name"]),
+            "jitsi_join_url": str(doc["jitsi_join_url"]),
+            "jitsi_room_password": None if password is None else str(password),
+            "rejoined": bool(doc.get("rejoined", False)),
+            "raw": MappingProxyType(doc),
+        })
 
 
 @dataclass(frozen=True)
@@ -320,12 +349,16 @@ class TokenResult:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "TokenResult":
-        return cls(
-            jwt=_opt_str(doc.get("jwt")),
-            jitsi_join_url=str(doc["jitsi_join_url"]),
-            expires_at=parse_instant(doc["expires_at"]),
-            raw=_raw(doc),
-        )
+        return cls._from_owned(dict(doc))
+
+    @classmethod
+    def _from_owned(cls, doc: Dict[str, Any]) -> "TokenResult":
+        return _frozen(cls, {
+            "jwt": _opt_str(doc.get("jwt")),
+            "jitsi_join_url": str(doc["jitsi_join_url"]),
+            "expires_at": parse_instant(doc["expires_at"]),
+            "raw": MappingProxyType(doc),
+        })
 
 
 @dataclass(frozen=True)
@@ -483,7 +516,12 @@ class PresenceAck:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "PresenceAck":
-        return cls(status=str(doc["status"]), reason=_opt_str(doc.get("reason")), raw=_raw(doc))
+        return cls._from_owned(dict(doc))
+
+    @classmethod
+    def _from_owned(cls, doc: Dict[str, Any]) -> "PresenceAck":
+        return _frozen(cls, {"status": str(doc["status"]), "reason": _opt_str(doc.get("reason")),
+                             "raw": MappingProxyType(doc)})
 
 
 @dataclass(frozen=True)

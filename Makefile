@@ -52,9 +52,12 @@ CI_GUARDS := $(if $(filter true,$(CI)),test-sanitize)
 
 test: $(CI_GUARDS) fuzz-smoke test-cpp test-python test-node
 
-# PostgreSQL joins are measured on a throwaway local cluster of their own.
+# PostgreSQL joins are measured on a throwaway local cluster of their own;
+# then the same rush through the Python and Node bindings, beside hand-written
+# joins in each language.
 bench: build
 	@scripts/with-throwaway-postgres $(BUILD)/bench/livecourse-bench
+	@scripts/bench-bindings $(BUILD)
 
 # ASan+UBSan over every C++ and C suite; TSan over the concurrency tests.
 test-sanitize: bootstrap

@@ -200,6 +200,48 @@ CREATE TABLE heartbeats (
 CREATE UNIQUE INDEX heartbeats_open ON heartbeats (session_id, user_id) WHERE left_at IS NULL;
 CREATE INDEX heartbeats_by_session ON heartbeats (session_id, id);
 )sql",
+    // Batched seat admission: the admissions one process has queued go to the
+    // database as one statement, so the group commits once (one transaction,
+    // one WAL flush) where each admission used to wait for its own flush while
+    // it held the session row. Element i is admitted exactly as
+    // livecourse_admit() admits one request (this function calls it: the
+    // rules have one definition), after the admissions before it in the
+    // array, whose effects it sees. A NULL role asks for the built-in roster:
+    // the enrollment is read first, and without one the outcome is
+    // 'not_member' whatever the session's state, as when the store read it
+    // before admitting. Whether a role takes a seat is given by the caller
+    // (p_seat_roles), which owns that rule. Callers order the elements by
+    // session id, so that batches from several servers lock session rows in
+    // one order and never deadlock. One row per element, out_index from 1.
+    // livecourse_admit() itself stays: servers of the previous version call it
+    // during a rolling upgrade, on the same row lock and counters.
+    R"sql(
+CREATE FUNCTION livecourse_admit_batch(p_sessions bigint[], p_users text[], p_roles text[], p_courses text[],
+                                       p_at bigint[], p_seat_roles text[])
+RETURNS TABLE (out_index integer, out_outcome text, out_status text, out_seats integer, out_role text)
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
+    out_index := i;
+    out_role := p_roles[i];
+    IF out_role IS NULL THEN
+      SELECT e.role INTO out_role FROM enrollments e WHERE e.course_id = p_courses[i] AND e.user_id = p_users[i];
+      IF out_role IS NULL THEN
+        out_outcome := 'not_member';
+        out_status := NULL;
+        out_seats := NULL;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+    END IF;
+    SELECT a.out_outcome, a.out_status, a.out_seats INTO out_outcome, out_status, out_seats
+      FROM livecourse_admit(p_sessions[i], p_users[i], out_role, out_role = ANY (p_seat_roles),
+                            to_timestamp(p_at[i])) a;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
+)sql",
 };
 
 inline constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);

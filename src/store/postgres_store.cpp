@@ -8,7 +8,15 @@
 //  - Seat admission is one round trip: the server-side function
 //    livecourse_admit() (see postgres_schema.hpp) locks the session row, then
 //    checks status and seats, inserts the participant, bumps the counter and
-//    opens the presence interval.
+//    opens the presence interval. Admissions that arrive together are
+//    batched: callers queue in the process (the write group of
+//    write_group.hpp, its leader/follower queue and futex wake-ups), and the
+//    leader sends the whole group, sorted by session id, as one call of
+//    livecourse_admit_batch(): one transaction and one WAL flush for the
+//    group, where each admission to a session used to hold the session row
+//    until its own flush. A statement that fails for a reason of its own
+//    (not a lost connection, not a timeout) is sent again one request at a
+//    time, so that one bad request fails alone.
 //  - replace_session is a compare-and-swap (UPDATE ... WHERE revision = $n,
 //    which re-checks the revision on the newest row version after waiting for
 //    a concurrent writer); ending or cancelling closes the open intervals in
@@ -16,10 +24,13 @@
 //    admission committed while it waited for the row lock.
 //  - A lost connection is closed and replaced; while the server is down,
 //    calls fail at once with ErrorCode::storage and recover when it is back.
+#include "store/postgres_store.hpp"
+
 #include "store/postgres_connection.hpp"
 #include "store/postgres_schema.hpp"
 #include "store/postgres_uri.hpp"
 #include "store/outbox_cursor.hpp"
+#include "store/write_group.hpp"
 
 #include <livecourse/error.hpp>
 #include <livecourse/store.hpp>
@@ -27,7 +38,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <limits>
+#include <span>
 #include <utility>
 
 namespace livecourse {
@@ -120,9 +134,13 @@ const Statement find_series{"lc_find_series", "SELECT id, course_id, instructor_
 const Statement series_sessions{"lc_series_sessions", "SELECT " SESSION_COLUMNS
                                                       " FROM sessions WHERE series_id = $1 ORDER BY starts_at, id"};
 
-const Statement admit{"lc_admit",
-                      "SELECT out_outcome, out_status, out_seats FROM livecourse_admit($1::bigint, $2::text, "
-                      "$3::text, $4::boolean, " TS(5) ")"};
+// Parallel arrays, one element per request: session ids, users, roles
+// (NULL: read the built-in roster), courses, times; then the roles that take
+// a seat.
+const Statement admit_batch{"lc_admit_batch",
+                            "SELECT out_index, out_outcome, out_status, out_seats, out_role FROM "
+                            "livecourse_admit_batch($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+                            "$6::text[])"};
 // SKIP LOCKED: two leaves of the same user at once (two tabs) close two
 // different intervals, as they would one after the other, instead of both
 // picking the newest and the second finding nothing.
@@ -242,18 +260,21 @@ Params& session_fields(Params& p, const Session& s) {
         .integer(secs(s.updated_at));
 }
 
+// Appends `v` to a PostgreSQL array literal as one quoted element.
+void append_element(std::string& out, std::string_view v) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : v) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
 // A PostgreSQL array literal of text values: {"a","b\"c"}.
 std::string text_array(const std::vector<std::string>& values) {
     std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        for (char c : values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
+    for (const auto& v : values) append_element(out, v);
     out += '}';
     return out;
 }
@@ -650,35 +671,19 @@ public:
     AdmitResult admit(const AdmitRequest& q) override {
         auto key = parse_id(q.session_id);
         if (!key) return {};
-        return run("admit a participant", [&](Connection& c) {
-            AdmitResult out;
-            out.role = q.role;
-            if (out.role == Role::none) {
-                // The built-in roster: read on the admission's connection.
-                // Roles never decide a seat race, so the read need not share
-                // the admission's row lock.
-                auto e = c.exec(sql::enrollment_role, Params().text(q.course_id).text(q.user_id));
-                if (e.rows()) out.role = parse_role(e.view(0, 0)).value_or(Role::none);
-                if (out.role == Role::none) {
-                    out.outcome = AdmitOutcome::not_member;
-                    return out;
-                }
-            }
-            auto r = c.exec(sql::admit, Params()
-                                            .integer(*key)
-                                            .text(q.user_id)
-                                            .text(to_string(out.role))
-                                            .boolean(takes_seat(out.role))
-                                            .integer(secs(q.at)));
-            auto outcome = r.view(0, 0);
-            out.outcome = outcome == "admitted"   ? AdmitOutcome::admitted
-                          : outcome == "rejoined" ? AdmitOutcome::rejoined
-                          : outcome == "full"     ? AdmitOutcome::full
-                                                  : AdmitOutcome::not_live;
-            out.status = parse_session_status(r.view(0, 1)).value_or(SessionStatus::scheduled);
-            out.seats_taken = static_cast<int>(r.integer(0, 2));
-            return out;
-        });
+        PendingAdmission p{&q, *key, {}, {}};
+        // The operation only enqueues: the group's statement runs when the
+        // leader "commits" (run_admissions), and every request has its own
+        // result or error once run() returns.
+        admissions_group_.run([this, &p] { group_.push_back(&p); });
+        if (p.error) std::rethrow_exception(p.error);
+        return p.result;
+    }
+
+    pg::AdmissionCounters admission_counters() const {
+        auto g = admissions_group_.counters();
+        return {g.groups, g.operations, statements_.load(std::memory_order_relaxed),
+                retried_alone_.load(std::memory_order_relaxed)};
     }
 
     bool close_presence(std::string_view session_id, std::string_view user, Instant when) override {
@@ -1163,10 +1168,150 @@ private:
         });
     }
 
+    // ------------------------------------------------------ batched admission
+    // One request waiting in the admission group; lives in its caller's frame
+    // until the caller is answered.
+    struct PendingAdmission {
+        const AdmitRequest* q;
+        std::int64_t session;
+        AdmitResult result;
+        std::exception_ptr error;
+    };
+
+    // Groups of at most this many requests per statement: large enough to
+    // take a whole rush of one process's threads, small enough that one
+    // statement holds session rows for a short time.
+    static constexpr std::size_t max_batch = 64;
+
+    store_detail::WriteGroup::Transaction admission_steps() {
+        auto nothing = [] {};
+        return {
+            .begin = [this] { group_.clear(); },
+            .commit = [this] { run_admissions(); },
+            .rollback = [this] { group_.clear(); },
+            .savepoint = nothing,
+            .release = nothing,
+            .rollback_to = nothing,
+            .translate = [](std::exception_ptr e) -> std::exception_ptr {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const Failure& f) {
+                    return std::make_exception_ptr(storage_error("admit a participant", f));
+                } catch (...) {
+                    return std::current_exception();
+                }
+            },
+        };
+    }
+
+    // The group leader's "commit": sends the group queued in group_. Throws
+    // Failure when every request of the group must fail with it (a lost
+    // connection or an unreachable server, a timeout); otherwise each
+    // request gets its own result or error.
+    void run_admissions() {
+        if (group_.empty()) return;
+        // Sorted by session (stable: arrivals keep their order within one),
+        // so that every batch locks session rows in ascending order.
+        std::stable_sort(group_.begin(), group_.end(),
+                         [](const PendingAdmission* a, const PendingAdmission* b) { return a->session < b->session; });
+        try {
+            admit_together(group_);
+        } catch (const Failure& f) {
+            // A request of its own alone: nothing to separate. A lost
+            // connection fails every request the same way, and a timeout
+            // (a lock held elsewhere) would be waited out once per request.
+            if (group_.size() == 1 || f.connection_lost() || f.sqlstate() == "57014") throw;
+            retried_alone_.fetch_add(group_.size(), std::memory_order_relaxed);
+            for (auto* p : group_) {
+                try {
+                    admit_together(std::span<PendingAdmission* const>(&p, 1));
+                } catch (const Failure& g) {
+                    p->error = std::make_exception_ptr(storage_error("admit a participant", g));
+                }
+            }
+        }
+    }
+
+    // One call of livecourse_admit_batch() for `batch`, in its order, on a
+    // pooled connection; fills each request's result.
+    void admit_together(std::span<PendingAdmission* const> batch) {
+        std::string sessions = "{", users = "{", roles = "{", courses = "{", times = "{";
+        for (const auto* p : batch) {
+            const bool first = sessions.size() == 1;
+            if (!first) {
+                sessions += ',';
+                times += ',';
+            }
+            sessions += std::to_string(p->session);
+            times += std::to_string(secs(p->q->at));
+            append_element(users, p->q->user_id);
+            if (p->q->role == Role::none) roles += first ? "NULL" : ",NULL";
+            else append_element(roles, to_string(p->q->role));
+            append_element(courses, p->q->course_id);
+        }
+        for (auto* a : {&sessions, &users, &roles, &courses, &times}) *a += '}';
+        Params params;
+        params.text(sessions).text(users).text(roles).text(courses).text(times).text(seat_roles());
+        statements_.fetch_add(1, std::memory_order_relaxed);
+        auto lease = pool_.acquire();
+        Result r = [&] {
+            try {
+                return lease->exec(sql::admit_batch, params);
+            } catch (const Failure& f) {
+                if (f.connection_lost()) lease.discard();
+                throw;
+            }
+        }();
+        if (r.rows() != static_cast<int>(batch.size()))
+            throw Failure("the admission function returned an unexpected number of rows", "", "", false);
+        for (int i = 0; i < r.rows(); ++i) {
+            auto index = r.integer(i, 0) - 1;
+            if (index < 0 || index >= r.rows())
+                throw Failure("the admission function returned an unexpected row", "", "", false);
+            auto* p = batch[static_cast<std::size_t>(index)];
+            AdmitResult out;
+            auto outcome = r.view(i, 1);
+            if (outcome == "not_member") {
+                out.outcome = AdmitOutcome::not_member;
+                p->result = out;
+                continue;
+            }
+            out.role = p->q->role != Role::none ? p->q->role : parse_role(r.view(i, 4)).value_or(Role::none);
+            out.outcome = outcome == "admitted"   ? AdmitOutcome::admitted
+                          : outcome == "rejoined" ? AdmitOutcome::rejoined
+                          : outcome == "full"     ? AdmitOutcome::full
+                                                  : AdmitOutcome::not_live;
+            out.status = parse_session_status(r.view(i, 2)).value_or(SessionStatus::scheduled);
+            out.seats_taken = static_cast<int>(r.integer(i, 3));
+            p->result = out;
+        }
+    }
+
+    // The roles that take a seat, as an array literal: the rule is
+    // takes_seat() (roster.hpp), and the database function is told it.
+    static const std::string& seat_roles() {
+        static const std::string roles = [] {
+            std::string out = "{";
+            for (Role r : {Role::student, Role::moderator, Role::instructor})
+                if (takes_seat(r)) append_element(out, to_string(r));
+            return out + "}";
+        }();
+        return roles;
+    }
+
     pg::Pool pool_;
+    // Touched only by the admission group's current leader.
+    std::vector<PendingAdmission*> group_;
+    std::atomic<std::uint64_t> statements_{0}, retried_alone_{0};
+    store_detail::WriteGroup admissions_group_{admission_steps(), max_batch};
 };
 
 }  // namespace
+
+std::optional<pg::AdmissionCounters> pg::admission_counters(const Store& store) {
+    if (auto* p = dynamic_cast<const PostgresStore*>(&store)) return p->admission_counters();
+    return std::nullopt;
+}
 
 std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options) {
     PostgresOptions o = options;

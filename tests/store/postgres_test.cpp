@@ -288,15 +288,21 @@ TEST_CASE("postgres: the server stopped in the middle of a join storm and restar
     std::vector<std::thread> joiners;
     for (int t = 0; t < 4; ++t)
         joiners.emplace_back([&] {
+            // A student whose join failed tries again (as a client would), so
+            // that a long outage on a loaded machine cannot use up the
+            // students before the server is back.
+            int i = next++;
             while (!done) {
-                int i = next++;
                 if (i >= students) return;
                 auto started = std::chrono::steady_clock::now();
                 try {
                     w.engine->join(student(i), s.id);
-                    std::lock_guard lock(acked_mutex);
-                    acked_users.push_back(student(i).user_id);
+                    {
+                        std::lock_guard lock(acked_mutex);
+                        acked_users.push_back(student(i).user_id);
+                    }
                     ++acked;
+                    i = next++;
                 } catch (const Error& e) {
                     (e.code() == ErrorCode::storage ? storage_errors : other_errors)++;
                     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -

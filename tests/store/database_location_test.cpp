@@ -2,7 +2,7 @@
 // store.hpp, and the scrubbing of libpq's messages in store/postgres_uri.hpp):
 // every form a PostgreSQL password can take in a URI or a keyword/value
 // string is hidden, and the rest of the setting stays as written.
-#include "store/postgres_uri.hpp"
+#include "store/postgres/postgres_uri.hpp"
 #include "support/fixtures.hpp"
 
 #include <livecourse/store.hpp>

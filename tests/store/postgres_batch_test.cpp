@@ -9,8 +9,8 @@
 #include "support/fixtures.hpp"
 #include "support/postgres.hpp"
 #include "support/stores.hpp"
-#include "store/postgres_schema.hpp"
-#include "store/postgres_store.hpp"
+#include "store/postgres/postgres_schema.hpp"
+#include "store/postgres/postgres_store.hpp"
 
 #include <fmt/format.h>
 #include <libpq-fe.h>

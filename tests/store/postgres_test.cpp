@@ -9,7 +9,7 @@
 #include "support/fixtures.hpp"
 #include "support/postgres.hpp"
 #include "support/stores.hpp"
-#include "store/postgres_schema.hpp"
+#include "store/postgres/postgres_schema.hpp"
 
 #include <fmt/format.h>
 #include <libpq-fe.h>

@@ -6,7 +6,7 @@
 // WAL lets them proceed while a write is in flight. Exactness between
 // processes comes from SQLite's write lock, which IMMEDIATE takes before
 // anything is read.
-#include "store/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 
 #include <livecourse/error.hpp>
 #include <livecourse/store.hpp>

@@ -24,11 +24,11 @@
 //    admission committed while it waited for the row lock.
 //  - A lost connection is closed and replaced; while the server is down,
 //    calls fail at once with ErrorCode::storage and recover when it is back.
-#include "store/postgres_store.hpp"
+#include "store/postgres/postgres_store.hpp"
 
-#include "store/postgres_connection.hpp"
-#include "store/postgres_schema.hpp"
-#include "store/postgres_uri.hpp"
+#include "store/postgres/postgres_connection.hpp"
+#include "store/postgres/postgres_schema.hpp"
+#include "store/postgres/postgres_uri.hpp"
 #include "store/outbox_cursor.hpp"
 #include "store/write_group.hpp"
 

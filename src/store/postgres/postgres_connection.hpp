@@ -15,7 +15,7 @@
 // it out exclusively); the Pool is safe from any number of threads.
 #pragma once
 
-#include "store/postgres_uri.hpp"
+#include "store/postgres/postgres_uri.hpp"
 
 #include <libpq-fe.h>
 

@@ -1,4 +1,4 @@
-#include "store/postgres_uri.hpp"
+#include "store/postgres/postgres_uri.hpp"
 
 #include <livecourse/error.hpp>
 

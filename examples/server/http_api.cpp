@@ -137,14 +137,9 @@ std::vector<Segment> compile(const std::string& path) {
     std::vector<Segment> out;
     for (auto part : split_segments(path)) {
         Segment seg;
-        if (!part.empty() && part.front() == ':') {
-            std::size_t j = 1;
-            while (j < part.size() && std::isalnum(static_cast<unsigned char>(part[j]))) ++j;
-            seg.param = field_name(std::string(part.substr(1, j - 1)));
-            seg.literal = std::string(part.substr(j));
-        } else {
-            seg.literal = std::string(part);
-        }
+        walk_path(
+            std::string(part), [&](const std::string& lit) { seg.literal += lit; },
+            [&](const std::string& name) { seg.param = field_name(name); });
         out.push_back(std::move(seg));
     }
     return out;
@@ -185,9 +180,10 @@ std::string decode(std::string_view text, bool plus_is_space) {
     return out;
 }
 
-// Matches `path` against a route's segments, filling `params` (decoded).
+// Matches a request path's segments against a route's, appending the
+// parameters (as sent, not decoded) to `params`.
 bool match(const std::vector<Segment>& pattern, const std::vector<std::string_view>& segments,
-           std::vector<std::pair<std::string, std::string>>* params) {
+           std::vector<std::pair<std::string, std::string>>& params) {
     if (pattern.size() != segments.size()) return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         const auto& p = pattern[i];
@@ -197,7 +193,7 @@ bool match(const std::vector<Segment>& pattern, const std::vector<std::string_vi
             continue;
         }
         if (s.size() <= p.literal.size() || s.substr(s.size() - p.literal.size()) != p.literal) return false;
-        if (params) params->emplace_back(p.param, std::string(s.substr(0, s.size() - p.literal.size())));
+        params.emplace_back(p.param, std::string(s.substr(0, s.size() - p.literal.size())));
     }
     return true;
 }
@@ -427,7 +423,8 @@ http::Response HttpApi::handle(http::Request& req) const {
     std::string allow;
     std::vector<std::pair<std::string, std::string>> params;
     for (const auto& c : compiled_) {
-        if (!match(c.segments, segments, nullptr)) continue;
+        params.clear();
+        if (!match(c.segments, segments, params)) continue;
         if (c.route->method == req.method) {
             found = &c;
             break;
@@ -444,7 +441,7 @@ http::Response HttpApi::handle(http::Request& req) const {
     const Route& route = *found->route;
     http::Response res;
     try {
-        res = dispatch(*found, segments, req);
+        res = dispatch(route, params, req);
     } catch (const BadRequest& e) {
         res = server_error(400, e.code, "invalid_argument", e.message);
     } catch (const Error& e) {
@@ -463,9 +460,8 @@ http::Response HttpApi::handle(http::Request& req) const {
     return res;
 }
 
-http::Response HttpApi::dispatch(const CompiledRoute& compiled, const std::vector<std::string_view>& segments,
+http::Response HttpApi::dispatch(const Route& route, const std::vector<std::pair<std::string, std::string>>& params,
                                  const http::Request& req) const {
-    const Route& route = *compiled.route;
     http::Response res;
     livecourse::Actor actor;
     bool admin = false;
@@ -502,9 +498,7 @@ http::Response HttpApi::dispatch(const CompiledRoute& compiled, const std::vecto
                     break;
                 }
     }
-    std::vector<std::pair<std::string, std::string>> params;
-    match(compiled.segments, segments, &params);
-    for (auto& [name, raw] : params) request[name] = decode(raw, false);
+    for (const auto& [name, raw] : params) request[name] = decode(raw, false);
     if (secret_mode) request["secret"] = presented_secret;
     if (route.auth != Auth::none && !secret_mode)
         request["actor"] =

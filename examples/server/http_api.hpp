@@ -85,7 +85,8 @@ private:
     };
 
     livecourse::Actor authenticate(const http::Request& req, bool& admin) const;
-    http::Response dispatch(const CompiledRoute& route, const std::vector<std::string_view>& segments,
+    // `params`: the route's path parameters as sent (decoded here).
+    http::Response dispatch(const Route& route, const std::vector<std::pair<std::string, std::string>>& params,
                             const http::Request& req) const;
 
     const ServerConfig& config_;

@@ -5,7 +5,6 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
-#include <cctype>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -20,14 +19,6 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -69,13 +60,13 @@ struct ServerState : std::enable_shared_from_this<ServerState> {
 
 std::string_view Request::header(std::string_view name) const {
     for (const auto& h : headers)
-        if (iequals(h.name, name)) return h.value;
+        if (beast::iequals(h.name, name)) return h.value;
     return {};
 }
 
 bool Request::has_header(std::string_view name) const {
     for (const auto& h : headers)
-        if (iequals(h.name, name)) return true;
+        if (beast::iequals(h.name, name)) return true;
     return false;
 }
 
@@ -182,8 +173,8 @@ private:
                 return refuse(400, "bad_request", "Content-Length must be one decimal number");
         }
         if (transfer_encodings > 0) {
-            if (transfer_encodings > 1 || content_lengths > 0 || !iequals(trim(request_.header("Transfer-Encoding")), "chunked") ||
-                message.version() < 11)
+            if (transfer_encodings > 1 || content_lengths > 0 || message.version() < 11 ||
+                !beast::iequals(trim(request_.header("Transfer-Encoding")), "chunked"))
                 return refuse(400, "bad_request",
                               "Transfer-Encoding must be exactly \"chunked\" (HTTP/1.1), without Content-Length");
         }
@@ -195,7 +186,7 @@ private:
 
         if (parser_->is_done()) return handle();
         if (request_.has_header("Expect")) {
-            if (!iequals(trim(request_.header("Expect")), "100-continue"))
+            if (!beast::iequals(trim(request_.header("Expect")), "100-continue"))
                 return refuse(417, "expectation_failed", "the only expectation served is \"100-continue\"");
             continue_ = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, message.version());
             stream_.expires_after(limits().write_timeout);

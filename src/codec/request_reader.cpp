@@ -136,14 +136,12 @@ Actor read_actor(const boost::json::object& request, std::size_t max_id_bytes, s
                     std::string(reason::unauthenticated), "actor");
     if (!v->is_object()) throw Error::invalid("actor", "actor: must be an object {\"user_id\", ...}");
     RequestReader r(v->get_object(), "actor.");
-    auto id = r.optional_string("user_id");
-    if (!id || id->empty())
-        throw Error(ErrorCode::unauthenticated, "actor.user_id: an authenticated user is required",
-                    std::string(reason::unauthenticated), "actor.user_id");
+    // An absent user_id is refused by make_actor as an empty one is.
+    auto id = r.optional_string("user_id").value_or("");
     auto name = r.string_or("name", "");
     auto email = r.string_or("email", "");
     auto avatar = r.string_or("avatar", "");
-    return make_actor(std::move(*id), std::move(name), std::move(email), std::move(avatar), max_id_bytes,
+    return make_actor(std::move(id), std::move(name), std::move(email), std::move(avatar), max_id_bytes,
                       max_name_bytes, max_url_bytes);
 }
 

@@ -24,7 +24,6 @@ import datetime as _dt
 import json
 import os
 import threading
-from types import MappingProxyType
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import _json as _codec

@@ -193,49 +193,13 @@ void lc_engine_close(lc_engine* engine) {
     }
 }
 
-#define LC_DEFINE_OPERATION(name)                                                                              \
+// One definition per row of include/livecourse/operations.def; livecourse.h
+// declares each, and the export check holds the two together.
+#define LIVECOURSE_OPERATION(name, request, answer)                                                             \
     lc_status lc_##name(lc_engine* engine, const char* request_json, char** response_json, char** error_json) { \
         return run(#name, engine, request_json, response_json, error_json);                                    \
     }
-
-LC_DEFINE_OPERATION(roster_enroll)
-LC_DEFINE_OPERATION(roster_unenroll)
-LC_DEFINE_OPERATION(roster_set_role)
-LC_DEFINE_OPERATION(roster_get_role)
-LC_DEFINE_OPERATION(user_put)
-LC_DEFINE_OPERATION(session_create)
-LC_DEFINE_OPERATION(session_get)
-LC_DEFINE_OPERATION(session_list)
-LC_DEFINE_OPERATION(session_update)
-LC_DEFINE_OPERATION(session_cancel)
-LC_DEFINE_OPERATION(session_start)
-LC_DEFINE_OPERATION(session_end)
-LC_DEFINE_OPERATION(session_join)
-LC_DEFINE_OPERATION(session_leave)
-LC_DEFINE_OPERATION(token_create)
-LC_DEFINE_OPERATION(attendance_get)
-LC_DEFINE_OPERATION(statistics_get)
-LC_DEFINE_OPERATION(chat_post)
-LC_DEFINE_OPERATION(chat_list)
-LC_DEFINE_OPERATION(series_create)
-LC_DEFINE_OPERATION(series_cancel)
-LC_DEFINE_OPERATION(calendar_query)
-LC_DEFINE_OPERATION(calendar_feed)
-LC_DEFINE_OPERATION(calendar_feed_by_token)
-LC_DEFINE_OPERATION(feed_token_get)
-LC_DEFINE_OPERATION(feed_token_rotate)
-LC_DEFINE_OPERATION(presence_jitsi_event)
-LC_DEFINE_OPERATION(presence_jaas_webhook)
-LC_DEFINE_OPERATION(presence_heartbeat)
-LC_DEFINE_OPERATION(recording_set)
-LC_DEFINE_OPERATION(notification_claim)
-LC_DEFINE_OPERATION(notification_ack)
-LC_DEFINE_OPERATION(notification_fail)
-LC_DEFINE_OPERATION(notification_list)
-LC_DEFINE_OPERATION(notification_mark_read)
-LC_DEFINE_OPERATION(notification_dead_list)
-LC_DEFINE_OPERATION(notification_retry)
-
-#undef LC_DEFINE_OPERATION
+#include <livecourse/operations.def>
+#undef LIVECOURSE_OPERATION
 
 }  // extern "C"

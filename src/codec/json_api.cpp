@@ -426,69 +426,43 @@ json::value notification_retry(Engine& e, const json::object& req) {
     return to_json(e.retry_notification(RequestReader(req).string("id")));
 }
 
+// The same request and answer as roster_enroll: setting a role is enrolling
+// with that role.
+json::value roster_set_role(Engine& e, const json::object& req) { return roster_enroll(e, req); }
+
 using Handler = json::value (*)(Engine&, const json::object&);
 
-// The order is the header's, and stable.
-const std::pair<std::string_view, Handler> handlers[] = {
-    {"roster_enroll", roster_enroll},
-    {"roster_unenroll", roster_unenroll},
-    {"roster_set_role", roster_enroll},
-    {"roster_get_role", roster_get_role},
-    {"user_put", user_put},
-    {"session_create", session_create},
-    {"session_get", session_get},
-    {"session_list", session_list},
-    {"session_update", session_update},
-    {"session_cancel", session_cancel},
-    {"session_start", session_start},
-    {"session_end", session_end},
-    {"session_join", session_join},
-    {"session_leave", session_leave},
-    {"token_create", token_create},
-    {"attendance_get", attendance_get},
-    {"statistics_get", statistics_get},
-    {"chat_post", chat_post},
-    {"chat_list", chat_list},
-    {"series_create", series_create},
-    {"series_cancel", series_cancel},
-    {"calendar_query", calendar_query},
-    {"calendar_feed", calendar_feed},
-    {"calendar_feed_by_token", calendar_feed_by_token},
-    {"feed_token_get", feed_token_get},
-    {"feed_token_rotate", feed_token_rotate},
-    {"presence_jitsi_event", presence_jitsi_event},
-    {"presence_jaas_webhook", presence_jaas_webhook},
-    {"presence_heartbeat", presence_heartbeat},
-    {"recording_set", recording_set},
-    {"notification_claim", notification_claim},
-    {"notification_ack", notification_ack},
-    {"notification_fail", notification_fail},
-    {"notification_list", notification_list},
-    {"notification_mark_read", notification_mark_read},
-    {"notification_dead_list", notification_dead_list},
-    {"notification_retry", notification_retry},
+enum class Request { acting, acting_on_session, host, video_server };
+enum class Answer { json, text };
+
+struct Operation {
+    std::string_view name;
+    Handler handler;
+    Request request;
+    Answer answer;
 };
 
-bool returns_text(std::string_view operation) {
-    return operation == "calendar_feed" || operation == "calendar_feed_by_token";
+// include/livecourse/operations.def: every operation's handler is the
+// function of its name above.
+constexpr Operation operation_table[] = {
+#define LIVECOURSE_OPERATION(name, request, answer) {#name, name, Request::request, Answer::answer},
+#include <livecourse/operations.def>
+#undef LIVECOURSE_OPERATION
+};
+
+const Operation* find_operation(std::string_view name) {
+    for (const auto& op : operation_table)
+        if (op.name == name) return &op;
+    return nullptr;
 }
 
-// The operations an actor does on one session, the hot path of a class:
-// when the request has the plain form (codec::read_acting_on_session), it is
-// read without a document and the result written straight as text. The
-// actor is checked as read_actor checks it and the Engine call is the same,
-// so the answers and errors are those of the handlers above.
-enum class ActingOperation { none, join, leave, token, heartbeat };
-
-ActingOperation acting_operation(std::string_view operation) {
-    if (operation == "session_join") return ActingOperation::join;
-    if (operation == "session_leave") return ActingOperation::leave;
-    if (operation == "token_create") return ActingOperation::token;
-    if (operation == "presence_heartbeat") return ActingOperation::heartbeat;
-    return ActingOperation::none;
-}
-
-std::optional<std::string> call_acting_text(Engine& e, ActingOperation op, std::string_view request_json) {
+// The operations an actor does on one session, the hot path of a class
+// (Request::acting_on_session): when the request has the plain form
+// (codec::read_acting_on_session), it is read without a document and the
+// result written straight as text. The actor is checked as read_actor checks
+// it and the Engine call is the same, so the answers and errors are those of
+// the handlers above. Nothing (a request of another form): the handler runs.
+std::optional<std::string> call_acting_text(Engine& e, std::string_view operation, std::string_view request_json) {
     auto plain = codec::read_acting_on_session(request_json);
     if (!plain) return std::nullopt;
     const auto& limits = e.config().limits;
@@ -496,36 +470,42 @@ std::optional<std::string> call_acting_text(Engine& e, ActingOperation op, std::
                                    std::string(plain->avatar), limits.max_id_bytes, limits.max_title_bytes,
                                    limits.max_url_bytes);
     std::string id(plain->session_id);
-    switch (op) {
-    case ActingOperation::join: return codec::join_result_text(e.join(actor, id));
-    case ActingOperation::leave: return codec::leave_result_text(id, e.leave(actor, id));
-    case ActingOperation::token: return codec::token_result_text(e.token(actor, id));
-    case ActingOperation::heartbeat: return codec::heartbeat_result_text(e.heartbeat(actor, id), id);
-    case ActingOperation::none: break;
-    }
+    if (operation == "session_join") return codec::join_result_text(e.join(actor, id));
+    if (operation == "session_leave") return codec::leave_result_text(id, e.leave(actor, id));
+    if (operation == "token_create") return codec::token_result_text(e.token(actor, id));
+    if (operation == "presence_heartbeat") return codec::heartbeat_result_text(e.heartbeat(actor, id), id);
     return std::nullopt;
+}
+
+Error unknown_operation(std::string_view operation) {
+    return Error(ErrorCode::not_found, fmt::format("unknown operation \"{}\"", operation), {}, "operation");
 }
 
 }  // namespace
 
 json::value JsonApi::call(std::string_view operation, const json::object& request) {
-    for (const auto& [name, handler] : handlers)
-        if (name == operation) return handler(engine_, request);
-    throw Error(ErrorCode::not_found, fmt::format("unknown operation \"{}\"", operation), {}, "operation");
+    const Operation* op = find_operation(operation);
+    if (!op) throw unknown_operation(operation);
+    return op->handler(engine_, request);
 }
 
 std::string JsonApi::call_text(std::string_view operation, std::string_view request_json) {
-    if (auto op = acting_operation(operation); op != ActingOperation::none)
-        if (auto text = call_acting_text(engine_, op, request_json)) return std::move(*text);
-    auto result = call(operation, parse_json_object(request_json, "request"));
-    if (returns_text(operation) && result.is_string()) return std::string(result.get_string());
+    const Operation* op = find_operation(operation);
+    if (!op) {
+        parse_json_object(request_json, "request");  // a malformed request is named first, as by call()
+        throw unknown_operation(operation);
+    }
+    if (op->request == Request::acting_on_session)
+        if (auto text = call_acting_text(engine_, op->name, request_json)) return std::move(*text);
+    auto result = op->handler(engine_, parse_json_object(request_json, "request"));
+    if (op->answer == Answer::text && result.is_string()) return std::string(result.get_string());
     return to_json_text(result);
 }
 
 const std::vector<std::string>& JsonApi::operations() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> out;
-        for (const auto& h : handlers) out.emplace_back(h.first);
+        for (const auto& op : operation_table) out.emplace_back(op.name);
         return out;
     }();
     return names;

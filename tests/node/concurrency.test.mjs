@@ -96,8 +96,13 @@ test('the event loop keeps ticking through a burst of 2000 calls', async (t) => 
   // burst was over. Issuing 2000 calls in one loop and settling their results
   // does take main-thread time, and on a small or busy machine the worker
   // threads compete with it for the CPU, so the bound on the longest gap is
-  // loose; the locked-database test below is the strict one.
-  assert.ok(ticks >= 2, `the interval fired ${ticks} times during ${elapsed.toFixed(0)} ms of calls`);
+  // loose; the locked-database test below is the strict one. A burst that
+  // is over in a few intervals may legitimately see none: the calls are
+  // issued in one synchronous loop and one wake-up settles every call
+  // finished by then, so the timer phase may come only after the last one.
+  if (elapsed >= 250) {
+    assert.ok(ticks >= 2, `the interval fired ${ticks} times during ${elapsed.toFixed(0)} ms of calls`);
+  }
   assert.ok(maxGap < 1000, `the event loop stalled for ${maxGap.toFixed(1)} ms`);
   const rows = await engine.attendance('prof', session.id);
   assert.equal(rows.filter((r) => r.role === 'student' && r.joins >= 1).length, 100);

@@ -100,44 +100,12 @@ struct OperationEntry {
     Operation fn;
 };
 
+// include/livecourse/operations.def, in its order: JavaScript sends an
+// operation as its index here (index.js reads the names from `operations`).
 const OperationEntry kOperations[] = {
-    {"roster_enroll", lc_roster_enroll},
-    {"roster_unenroll", lc_roster_unenroll},
-    {"roster_set_role", lc_roster_set_role},
-    {"roster_get_role", lc_roster_get_role},
-    {"user_put", lc_user_put},
-    {"session_create", lc_session_create},
-    {"session_get", lc_session_get},
-    {"session_list", lc_session_list},
-    {"session_update", lc_session_update},
-    {"session_cancel", lc_session_cancel},
-    {"session_start", lc_session_start},
-    {"session_end", lc_session_end},
-    {"session_join", lc_session_join},
-    {"session_leave", lc_session_leave},
-    {"token_create", lc_token_create},
-    {"attendance_get", lc_attendance_get},
-    {"statistics_get", lc_statistics_get},
-    {"chat_post", lc_chat_post},
-    {"chat_list", lc_chat_list},
-    {"series_create", lc_series_create},
-    {"series_cancel", lc_series_cancel},
-    {"calendar_query", lc_calendar_query},
-    {"calendar_feed", lc_calendar_feed},
-    {"calendar_feed_by_token", lc_calendar_feed_by_token},
-    {"feed_token_get", lc_feed_token_get},
-    {"feed_token_rotate", lc_feed_token_rotate},
-    {"presence_jitsi_event", lc_presence_jitsi_event},
-    {"presence_jaas_webhook", lc_presence_jaas_webhook},
-    {"presence_heartbeat", lc_presence_heartbeat},
-    {"recording_set", lc_recording_set},
-    {"notification_claim", lc_notification_claim},
-    {"notification_ack", lc_notification_ack},
-    {"notification_fail", lc_notification_fail},
-    {"notification_list", lc_notification_list},
-    {"notification_mark_read", lc_notification_mark_read},
-    {"notification_dead_list", lc_notification_dead_list},
-    {"notification_retry", lc_notification_retry},
+#define LIVECOURSE_OPERATION(name, request, answer) {#name, lc_##name},
+#include <livecourse/operations.def>
+#undef LIVECOURSE_OPERATION
 };
 constexpr size_t kOperationCount = sizeof(kOperations) / sizeof(kOperations[0]);
 

@@ -1,5 +1,7 @@
 #include <livecourse/attendance.hpp>
 
+#include "domain/spans.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -8,22 +10,8 @@ namespace livecourse {
 
 namespace {
 
-struct Span {
-    Instant from, to;
-};
-
-// Sorts and merges overlapping or touching spans in place.
-std::vector<Span> merge(std::vector<Span> spans) {
-    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.from < b.from; });
-    std::vector<Span> out;
-    for (const auto& s : spans) {
-        if (!out.empty() && s.from <= out.back().to)
-            out.back().to = std::max(out.back().to, s.to);
-        else
-            out.push_back(s);
-    }
-    return out;
-}
+using domain::merge;
+using domain::Span;
 
 int precedence(PresenceSource s) { return s == PresenceSource::video_server ? 1 : 0; }
 

@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 # are installed for (another python3 may come first on PATH).
 SYSTEM_PYTHON ?= /usr/bin/python3
 
-.PHONY: all bootstrap configure build run demo test test-cpp test-python test-node test-sanitize bench fuzz fuzz-build fuzz-smoke clean
+.PHONY: all bootstrap configure build run demo test test-cpp test-python test-node test-php package test-sanitize bench fuzz fuzz-build fuzz-smoke clean
 
 all: build
 
@@ -45,12 +45,17 @@ test-node: build
 	@if [ -d tests/node ]; then \
 	  LIVECOURSE_NODE_ADDON=$(CURDIR)/$(BUILD)/bindings/node/livecourse.node node --test tests/node/; fi
 
+# PHPUnit directly (no ctest in between), Debian's phpunit over the PHP 8.2 CLI.
+test-php: build
+	@if [ -d bindings/php/tests ]; then \
+	  LIVECOURSE_LIBRARY=$(CURDIR)/$(BUILD)/capi/liblivecourse.so phpunit -c bindings/php/phpunit.xml.dist; fi
+
 # A short fuzz smoke run is part of every `make test`; in CI (CI=true) every
 # landing is also guarded by the sanitizer builds. They go first so that the
 # output ends with the runners' own summaries.
 CI_GUARDS := $(if $(filter true,$(CI)),test-sanitize)
 
-test: $(CI_GUARDS) fuzz-smoke test-cpp test-python test-node
+test: $(CI_GUARDS) fuzz-smoke test-cpp test-python test-node test-php
 
 # PostgreSQL joins are measured on a throwaway local cluster of their own;
 # then the same rush through the Python and Node bindings, beside hand-written

@@ -64,12 +64,16 @@ bench: build
 	@scripts/with-throwaway-postgres $(BUILD)/bench/livecourse-bench
 	@scripts/bench-bindings $(BUILD)
 
+# The Debian package of the library and its headers: $(BUILD)/livecourse_<version>_<arch>.deb.
+package: build
+	@cmake --build $(BUILD) --target package
+
 # ASan+UBSan over every C++ and C suite; TSan over the concurrency tests.
 test-sanitize: bootstrap
 	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIVECOURSE_SANITIZE=ON >/dev/null
 	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -E 'valgrind|install_package' 
+	  ctest --output-on-failure -j $(JOBS) -E 'valgrind|install_package|package_deb' 
 	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVECOURSE_TSAN=ON >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target livecourse_tests
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/livecourse_tests '[concurrency]'

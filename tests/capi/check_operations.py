@@ -9,6 +9,8 @@ kind). It is held against:
 - the Python binding: `_library.OPERATIONS` holds every row in order, with
   True for a JSON answer and False for text, and `engine.py` calls each;
 - the Node binding: `index.js` calls each by name;
+- the PHP binding: `Library.php` lists each (its FFI declarations are held
+  against the header by its own tests) and `Engine.php` calls each;
 - the reference server (given its binary): every route names a listed
   operation, and every operation has a route unless it is listed below with
   the reason it is not served over REST.
@@ -77,7 +79,13 @@ def main():
                       f"{sorted(set(python_ops.items()) ^ set(expected))}")
     engine_py = read(root, "bindings", "python", "livecourse", "engine.py")
     index_js = read(root, "bindings", "node", "index.js")
+    library_php = read(root, "bindings", "php", "src", "Library.php")
+    engine_php = read(root, "bindings", "php", "src", "Engine.php")
     for name in names:
+        if f"'{name}' =>" not in library_php:
+            errors.append(f"the PHP binding's Library.php does not list {name}")
+        if f"'{name}'" not in engine_php:
+            errors.append(f"the PHP Engine has no method calling {name}")
         if f'"{name}"' not in engine_py:
             errors.append(f"the Python Engine has no method calling {name}")
         if f"'{name}'" not in index_js:
@@ -104,7 +112,7 @@ def main():
         for e in errors:
             print("check_operations:", e, file=sys.stderr)
         return 1
-    print(f"check_operations: {len(names)} operations, the same in the header, both bindings"
+    print(f"check_operations: {len(names)} operations, the same in the header, the Python, Node and PHP bindings"
           f"{' and the server' if server else ''}")
     return 0
 

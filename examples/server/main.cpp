@@ -6,8 +6,10 @@
 // Lifecycle: read and check the configuration (refusing to start on a weak
 // or missing secret), open the engine, bind, serve until SIGTERM or SIGINT,
 // then stop accepting, let in-flight requests finish and exit 0.
+#include "access_log.hpp"
 #include "demo.hpp"
 #include "http_api.hpp"
+#include "routes.hpp"
 #include "server_config.hpp"
 #include "webhook_delivery.hpp"
 
@@ -44,12 +46,6 @@ constexpr const char* usage =
     "  ... (see docs/server.md)\n"
     "--demo seeds a demo course and prints bearer tokens and curl lines.\n";
 
-int list_routes() {
-    for (const auto& r : lcserver::routes())
-        std::printf("%s %s %s\n", r.method.c_str(), lcserver::openapi_path(r.path).c_str(),
-                    r.kind == lcserver::RouteKind::health ? "-" : r.operation.c_str());
-    return 0;
-}
 
 void fail(const std::string& message) { std::fprintf(stderr, "livecourse-server: %s\n", message.c_str()); }
 
@@ -67,7 +63,8 @@ int main(int argc, char** argv) {
         } else if (arg.rfind("--config=", 0) == 0) {
             config_file = arg.substr(9);
         } else if (arg == "--list-routes") {
-            return list_routes();
+            std::fputs(lcserver::route_list().c_str(), stdout);
+            return 0;
         } else if (arg == "--version") {
             std::printf("livecourse-server %s\n", LIVECOURSE_SERVER_VERSION);
             return 0;
@@ -136,7 +133,7 @@ int main(int argc, char** argv) {
         [&http](const lcserver::http::Request& req, int status, std::string_view code, std::string_view message) {
             return http.error_page(req, status, code, message);
         },
-        [&http](const lcserver::http::Request& req, const lcserver::http::Response& res) { http.access_log(req, res); });
+        lcserver::log_request);
 
     int port = 0;
     try {

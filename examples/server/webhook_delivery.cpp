@@ -1,6 +1,6 @@
 #include "webhook_delivery.hpp"
 
-#include "http_api.hpp"
+#include "access_log.hpp"
 
 #include <livecourse/error.hpp>
 #include <livecourse/json_api.hpp>

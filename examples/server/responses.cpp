@@ -1,0 +1,89 @@
+#include "responses.hpp"
+
+#include "access_log.hpp"
+
+#include <livecourse/json_api.hpp>
+
+#include <boost/json.hpp>
+
+namespace lcserver {
+
+using boost::json::object;
+using boost::json::value;
+using livecourse::Error;
+using livecourse::ErrorCode;
+
+namespace {
+
+int http_status(ErrorCode code) {
+    switch (code) {
+    case ErrorCode::invalid_argument: return 422;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::forbidden: return 403;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::session_full: return 403;  // an access refusal: "no seat for you now"
+    case ErrorCode::storage: return 503;
+    case ErrorCode::unauthenticated: return 401;
+    case ErrorCode::internal: return 500;
+    default: return 500;  // host_callback and categories added later: the server's own failure
+    }
+    return 500;
+}
+
+}  // namespace
+
+http::Response json_response(int status, const value& body) {
+    http::Response res;
+    res.status = status;
+    res.headers.push_back({"Cache-Control", "no-store"});
+    res.content_type = "application/json; charset=utf-8";
+    res.body = livecourse::to_json_text(body);
+    return res;
+}
+
+http::Response result_response(int status, const value& result) {
+    auto res = json_response(status, result);
+    if (!result.is_object()) return res;
+    const auto* ack = result.as_object().if_contains("status");
+    const auto* reason = result.as_object().if_contains("reason");
+    if (ack && ack->is_string() && ack->get_string() == "ignored" && reason && reason->is_string())
+        res.log_code = "ignored:" + std::string(reason->get_string());
+    return res;
+}
+
+http::Response calendar_response(std::string text) {
+    http::Response res;
+    res.headers.push_back({"Cache-Control", "private, max-age=60"});
+    res.content_type = "text/calendar; charset=utf-8";
+    res.body = std::move(text);
+    return res;
+}
+
+http::Response server_error(int status, std::string_view code, std::string_view category, std::string_view message) {
+    object error{{"code", code}, {"category", category}, {"message", message}, {"field", nullptr}};
+    auto res = json_response(status, object{{"error", std::move(error)}});
+    res.log_code = std::string(code);
+    return res;
+}
+
+http::Response error_response(int status, const Error& e) {
+    auto res = json_response(status, livecourse::error_to_json(e));
+    res.log_code = std::string(e.most_specific_code());
+    return res;
+}
+
+http::Response error_response(const Error& e, const std::string& route) {
+    if (e.code() == ErrorCode::storage || e.code() == ErrorCode::internal) {
+        // The detail (an SQLite message, a bug) goes to the log, not the client.
+        log_request_failed(route, livecourse::to_string(e.code()), e.what());
+        Error shown = e.code() == ErrorCode::storage
+                          ? Error(ErrorCode::storage, "the database is unavailable; try again later")
+                          : Error(ErrorCode::internal, "internal error");
+        return error_response(http_status(shown.code()), shown);
+    }
+    auto res = error_response(http_status(e.code()), e);
+    if (e.code() == ErrorCode::unauthenticated) res.headers.push_back({"WWW-Authenticate", "Bearer"});
+    return res;
+}
+
+}  // namespace lcserver

@@ -11,7 +11,6 @@
 namespace lcserver {
 
 using boost::json::object;
-using boost::json::value;
 using livecourse::Error;
 using livecourse::ErrorCode;
 
@@ -29,7 +28,7 @@ object parse_body(const std::string& body) {
     auto first = body.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
     boost::system::error_code ec;
-    value v = boost::json::parse(body, ec);
+    auto v = boost::json::parse(body, ec);
     if (ec) throw BadRequest{"invalid_json", "the request body is not valid JSON: " + ec.message()};
     if (!v.is_object()) throw BadRequest{"invalid_json", "the request body must be a JSON object"};
     return std::move(v.as_object());
@@ -97,7 +96,7 @@ http::Response HttpApi::dispatch(const Route& route, const PathParams& params, c
 }
 
 http::Response HttpApi::call_operation(const Route& route, const object& request) const {
-    value result = api_.call(route.operation, request);
+    auto result = api_.call(route.operation, request);
     auto res = result_response(route.success_status, result);
     if (route.operation == "session_create" && result.is_object())
         if (auto* id = result.as_object().if_contains("id"); id && id->is_string())
@@ -124,7 +123,7 @@ http::Response HttpApi::feed_url(const Route& route, const Caller& caller) const
     if (config_.public_url.empty())
         return server_error(503, "not_configured", "internal",
                             "calendar feed URLs need LIVECOURSE_PUBLIC_URL (the server's public https:// address)");
-    value result = api_.call(route.operation, object{{"user_id", caller.actor.user_id}});
+    auto result = api_.call(route.operation, object{{"user_id", caller.actor.user_id}});
     const auto* token = result.is_object() ? result.as_object().if_contains("token") : nullptr;
     if (!token || !token->is_string()) throw Error(ErrorCode::internal, "feed token operation returned no token");
     return json_response(
@@ -132,7 +131,7 @@ http::Response HttpApi::feed_url(const Route& route, const Caller& caller) const
 }
 
 http::Response HttpApi::ical_feed(const Route& route, const object& request) const {
-    value result = api_.call(route.operation, request);
+    auto result = api_.call(route.operation, request);
     if (!result.is_string()) throw Error(ErrorCode::internal, "the feed operation returned no text");
     return calendar_response(std::string(result.get_string()));
 }

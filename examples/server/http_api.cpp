@@ -59,8 +59,9 @@ http::Response HttpApi::handle(http::Request& req) const {
     }
     const Route& route = *found.route;
     http::Response res;
+    std::string user;  // the verified bearer's, for the access log: set once authenticated
     try {
-        res = dispatch(route, found.params, req);
+        res = dispatch(route, found.params, req, user);
     } catch (const BadRequest& e) {
         res = server_error(400, e.code, "invalid_argument", e.message);
     } catch (const Error& e) {
@@ -74,11 +75,14 @@ http::Response HttpApi::handle(http::Request& req) const {
         res = error_response(Error(ErrorCode::internal, "unknown exception"), route.path);
     }
     res.log_route = route.path;
+    res.log_user = std::move(user);
     return res;
 }
 
-http::Response HttpApi::dispatch(const Route& route, const PathParams& params, const http::Request& req) const {
+http::Response HttpApi::dispatch(const Route& route, const PathParams& params, const http::Request& req,
+                                 std::string& user) const {
     Caller caller = auth_.authenticate(route, req);
+    if (caller.bearer) user = caller.actor.user_id;
     object request = route.body ? parse_body(req.body) : object{};
     add_query_fields(route, req.query, request);
     add_path_fields(params, request);

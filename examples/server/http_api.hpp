@@ -37,7 +37,10 @@ public:
                               std::string_view message) const;
 
 private:
-    http::Response dispatch(const Route& route, const PathParams& params, const http::Request& req) const;
+    // `user` is set to the verified bearer's id as soon as the request is
+    // authenticated, so that the access log names it on errors too.
+    http::Response dispatch(const Route& route, const PathParams& params, const http::Request& req,
+                            std::string& user) const;
 
     // One per RouteKind.
     http::Response call_operation(const Route& route, const boost::json::object& request) const;

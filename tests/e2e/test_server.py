@@ -841,6 +841,11 @@ class Operations(unittest.TestCase):
             for key in ("ts", "method", "path", "status", "duration_us"):
                 self.assertIn(key, l)
         self.assertTrue(any(l["route"] == "/api/live-sessions/:sessionId/join" for l in requests))
+        # The bearer's user is named (its id, never its token), also on refusals.
+        joins = [l for l in requests if l["route"] == "/api/live-sessions/:sessionId/join"]
+        self.assertTrue(joins and all(l.get("user") for l in joins), joins)
+        self.assertTrue(any(l.get("user") == "prof-diallo" for l in requests))
+        self.assertFalse(any("user" in l for l in requests if l["path"] == "/healthz"))
         feed_token = feed_url.rsplit("/", 1)[1][:-4]
         for secret in [API_SECRET, JITSI_SECRET, FEED_SECRET, PROF, STU[0], ADMIN, feed_token]:
             self.assertNotIn(secret, log)

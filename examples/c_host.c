@@ -170,13 +170,17 @@ int main(int argc, char **argv) {
     lc_engine_close(engine);
     if (dir[0]) {
         char path[600];
-        const char *suffix[] = {"", "-wal", "-shm"};
+        /* The database and the files SQLite and the library keep beside it. */
+        const char *suffix[] = {"", "-wal", "-shm", "-handoff"};
         size_t i;
-        for (i = 0; i < 3; ++i) {
+        for (i = 0; i < sizeof suffix / sizeof suffix[0]; ++i) {
             snprintf(path, sizeof path, "%s%s", database, suffix[i]);
             unlink(path);
         }
-        rmdir(dir);
+        if (rmdir(dir) != 0) {
+            perror("c_host: cannot remove the temporary directory");
+            ok = 0;
+        }
     }
     printf(ok ? "c_host: ok\n" : "c_host: FAILED\n");
     return ok ? 0 : 1;

@@ -30,6 +30,7 @@
 #include "store/postgres/postgres_schema.hpp"
 #include "store/postgres/postgres_uri.hpp"
 #include "store/outbox_cursor.hpp"
+#include "store/rows.hpp"
 #include "store/write_group.hpp"
 
 #include <livecourse/error.hpp>
@@ -53,6 +54,9 @@ using pg::Failure;
 using pg::Params;
 using pg::Result;
 using pg::Statement;
+using store_detail::at;
+using store_detail::parse_id;
+using store_detail::secs;
 
 #define EPOCH(col) "extract(epoch FROM " col ")::bigint"
 #define TS(n) "to_timestamp($" #n "::bigint)"
@@ -177,24 +181,9 @@ const Statement schema_version{"lc_schema_version", "SELECT COALESCE(MAX(version
 const Statement record_version{"lc_record_version", "INSERT INTO livecourse_schema (version) VALUES ($1)"};
 }  // namespace sql
 
-Instant at(std::int64_t s) { return Instant(Seconds(s)); }
-std::int64_t secs(Instant t) { return t.time_since_epoch().count(); }
 std::optional<Instant> opt_time(const Result& r, int row, int col) {
     if (r.null(row, col)) return std::nullopt;
     return at(r.integer(row, col));
-}
-
-// Ids are positive decimal integers inside; an id of any other form names
-// nothing and never reaches SQL.
-std::optional<std::int64_t> parse_id(std::string_view id) {
-    if (id.empty() || id.size() > 18) return std::nullopt;
-    std::int64_t v = 0;
-    for (char c : id) {
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + (c - '0');
-    }
-    if (v == 0 || id[0] == '0') return std::nullopt;
-    return v;
 }
 
 Session read_session(const Result& r, int i) {
@@ -518,15 +507,6 @@ const Statement heartbeat_intervals{"lc_heartbeat_intervals",
                                         "left_at") " FROM heartbeats WHERE session_id = $1 ORDER BY id"};
 }  // namespace presence_sql
 
-const char* video_point_kind_name(VideoPointKind k) {
-    switch (k) {
-    case VideoPointKind::join: return "join";
-    case VideoPointKind::leave: return "leave";
-    case VideoPointKind::room_end: return "room_end";
-    }
-    return "join";
-}
-
 class PostgresStore final : public Store {
 public:
     explicit PostgresStore(const PostgresOptions& o)
@@ -742,7 +722,7 @@ public:
         std::optional<std::int64_t> reply;
         if (m.reply_to) {
             reply = parse_id(*m.reply_to);
-            if (!reply) throw Error(ErrorCode::not_found, "reply_to names no question of this session", {}, "reply_to");
+            if (!reply) throw store_detail::no_such_question();
         }
         return run("insert a chat message", [&](Connection& c) {
             Result r = [&] {
@@ -759,8 +739,7 @@ public:
                     throw;
                 }
             }();
-            if (!r.rows())
-                throw Error(ErrorCode::not_found, "reply_to names no question of this session", {}, "reply_to");
+            if (!r.rows()) throw store_detail::no_such_question();
             ChatMessage out = m;
             out.id = r.text(0, 0);
             return out;
@@ -770,12 +749,7 @@ public:
     ChatPage list_chat(std::string_view session_id, std::optional<std::string_view> after, int limit) override {
         auto key = parse_id(session_id);
         if (!key) return {};
-        std::int64_t from = 0;
-        if (after) {
-            auto a = parse_id(*after);
-            if (!a) throw Error::invalid("cursor", "cursor: not a cursor returned by this list");
-            from = *a;
-        }
+        std::int64_t from = after ? store_detail::parse_id_cursor(*after) : 0;
         return run("list chat messages", [&](Connection& c) {
             auto r = c.exec(sql::list_chat, Params().integer(*key).integer(from).integer(limit + 1));
             ChatPage page;
@@ -790,10 +764,7 @@ public:
                 m.created_at = at(r.integer(i, 5));
                 page.messages.push_back(std::move(m));
             }
-            if (static_cast<int>(page.messages.size()) > limit) {
-                page.messages.pop_back();
-                page.next_cursor = page.messages.back().id;
-            }
+            page.next_cursor = store_detail::cut_page(page.messages, limit, [](const ChatMessage& m) { return m.id; });
             return page;
         });
     }
@@ -888,9 +859,7 @@ public:
             auto out = read_notifications(c.exec(
                 sql_outbox::claim,
                 Params().integer(secs(now)).integer(secs(now + lease)).integer(limit).integer(max_attempts)));
-            std::sort(out.begin(), out.end(), [](const Notification& a, const Notification& b) {
-                return a.due_at != b.due_at ? a.due_at < b.due_at : parse_id(a.id) < parse_id(b.id);
-            });
+            store_detail::sort_claimed(out);
             return out;
         });
     }
@@ -954,10 +923,8 @@ public:
             NotificationPage page;
             page.notifications = read_notifications(
                 c.exec(sql_outbox::in_state, Params().text(to_string(state)).integer(after).integer(limit + 1)));
-            if (static_cast<int>(page.notifications.size()) > limit) {
-                page.notifications.pop_back();
-                page.next_cursor = page.notifications.back().id;
-            }
+            page.next_cursor =
+                store_detail::cut_page(page.notifications, limit, [](const Notification& n) { return n.id; });
             return page;
         });
     }
@@ -977,11 +944,9 @@ public:
                 Params().text(user).integer(secs(now)).integer(before.first).integer(before.second).integer(limit + 1)));
             for (auto& n : out.notifications)
                 n.read = std::pair<std::int64_t, std::int64_t>{secs(n.due_at), parse_id(n.id).value_or(0)} <= read_to;
-            if (static_cast<int>(out.notifications.size()) > limit) {
-                out.notifications.pop_back();
-                const auto& last = out.notifications.back();
-                out.next_cursor = store_detail::due_cursor(last.due_at, last.id);
-            }
+            out.next_cursor = store_detail::cut_page(out.notifications, limit, [](const Notification& n) {
+                return store_detail::due_cursor(n.due_at, n.id);
+            });
             return out;
         });
     }
@@ -1010,7 +975,7 @@ public:
         for (const auto& p : points) {
             scopes.push_back(p.scope);
             connections.push_back(p.connection);
-            kinds.push_back(video_point_kind_name(p.kind));
+            kinds.push_back(store_detail::video_point_kind_name(p.kind));
             users.push_back(p.user_id);
             if (ats.size() > 1) ats += ',';
             ats += std::to_string(secs(p.at));
@@ -1041,10 +1006,7 @@ public:
                 VideoPresencePoint p;
                 p.scope = r.text(i, 0);
                 p.connection = r.text(i, 1);
-                auto kind = r.view(i, 2);
-                p.kind = kind == "leave" ? VideoPointKind::leave
-                         : kind == "room_end" ? VideoPointKind::room_end
-                                              : VideoPointKind::join;
+                p.kind = store_detail::parse_video_point_kind(r.view(i, 2));
                 p.at = at(r.integer(i, 3));
                 p.user_id = r.text(i, 4);
                 out.push_back(std::move(p));

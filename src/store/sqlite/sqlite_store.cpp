@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "store/outbox_cursor.hpp"
+#include "store/rows.hpp"
 #include "store/write_group.hpp"
 #include "store/write_handoff.hpp"
 
@@ -110,6 +111,9 @@ namespace {
 using sqlite::Connection;
 using sqlite::Use;
 using sqlite::WriteTransaction;
+using store_detail::at;
+using store_detail::parse_id;
+using store_detail::secs;
 
 // SQLite creates a new database file 0644 (less the umask), and its -wal,
 // -shm and -journal files take the database file's mode: room passwords,
@@ -279,21 +283,6 @@ constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
     "recording_enabled, room_name, server_url, room_password, status, actual_start_at, actual_end_at, "       \
     "recording_url, cancel_reason, series_id, revision, created_at, updated_at"
 
-Instant at(std::int64_t s) { return Instant(Seconds(s)); }
-std::int64_t secs(Instant t) { return t.time_since_epoch().count(); }
-
-const char* video_point_kind_name(VideoPointKind k) {
-    switch (k) {
-    case VideoPointKind::join: return "join";
-    case VideoPointKind::leave: return "leave";
-    case VideoPointKind::room_end: return "room_end";
-    }
-    return "join";
-}
-VideoPointKind parse_video_point_kind(const std::string& s) {
-    return s == "leave" ? VideoPointKind::leave : s == "room_end" ? VideoPointKind::room_end : VideoPointKind::join;
-}
-
 std::optional<std::string> opt_text(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
     return c.getString();
@@ -328,18 +317,6 @@ Session read_session(SQLite::Statement& q) {
     s.created_at = at(q.getColumn(20).getInt64());
     s.updated_at = at(q.getColumn(21).getInt64());
     return s;
-}
-
-// Ids are decimal integers inside; an id of any other form names nothing.
-std::optional<std::int64_t> parse_id(std::string_view id) {
-    if (id.empty() || id.size() > 18) return std::nullopt;
-    std::int64_t v = 0;
-    for (char c : id) {
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + (c - '0');
-    }
-    if (v == 0 || id[0] == '0') return std::nullopt;
-    return v;
 }
 
 template <class T> void bind_opt(SQLite::Statement& q, int i, const std::optional<T>& v) {
@@ -875,8 +852,7 @@ public:
                     q->bind(2, static_cast<std::int64_t>(*key));
                     ok = q->executeStep();
                 }
-                if (!ok)
-                    throw Error(ErrorCode::not_found, "reply_to names no question of this session", {}, "reply_to");
+                if (!ok) throw store_detail::no_such_question();
             }
             Use q(c, "INSERT INTO chat (session_id, user_id, type, body, reply_to, created_at) VALUES (?1, ?2, ?3, "
                      "?4, ?5, ?6)");
@@ -897,12 +873,7 @@ public:
     ChatPage list_chat(std::string_view session_id, std::optional<std::string_view> after, int limit) override {
         auto key = parse_id(session_id);
         if (!key) return {};
-        std::int64_t from = 0;
-        if (after) {
-            auto a = parse_id(*after);
-            if (!a) throw Error::invalid("cursor", "cursor: not a cursor returned by this list");
-            from = *a;
-        }
+        std::int64_t from = after ? store_detail::parse_id_cursor(*after) : 0;
         return read([&](Connection& c) {
             Use q(c, "SELECT id, user_id, type, body, reply_to, created_at FROM chat WHERE session_id = ?1 AND id > "
                      "?2 ORDER BY id LIMIT ?3");
@@ -921,10 +892,7 @@ public:
                 m.created_at = at(q->getColumn(5).getInt64());
                 page.messages.push_back(std::move(m));
             }
-            if (static_cast<int>(page.messages.size()) > limit) {
-                page.messages.pop_back();
-                page.next_cursor = page.messages.back().id;
-            }
+            page.next_cursor = store_detail::cut_page(page.messages, limit, [](const ChatMessage& m) { return m.id; });
             return page;
         });
     }
@@ -1002,9 +970,7 @@ public:
             q->bind(3, limit);
             std::vector<Notification> out;
             while (q->executeStep()) out.push_back(read_notification(*q));
-            std::sort(out.begin(), out.end(), [](const Notification& a, const Notification& b) {
-                return a.due_at != b.due_at ? a.due_at < b.due_at : parse_id(a.id) < parse_id(b.id);
-            });
+            store_detail::sort_claimed(out);
             return out;
         });
     }
@@ -1089,10 +1055,8 @@ public:
             q->bind(3, limit + 1);
             NotificationPage page;
             while (q->executeStep()) page.notifications.push_back(read_notification(*q));
-            if (static_cast<int>(page.notifications.size()) > limit) {
-                page.notifications.pop_back();
-                page.next_cursor = page.notifications.back().id;
-            }
+            page.next_cursor =
+                store_detail::cut_page(page.notifications, limit, [](const Notification& n) { return n.id; });
             return page;
         });
     }
@@ -1125,11 +1089,9 @@ public:
                 n.read = pos <= read_to;
                 out.notifications.push_back(std::move(n));
             }
-            if (static_cast<int>(out.notifications.size()) > limit) {
-                out.notifications.pop_back();
-                const auto& last = out.notifications.back();
-                out.next_cursor = store_detail::due_cursor(last.due_at, last.id);
-            }
+            out.next_cursor = store_detail::cut_page(out.notifications, limit, [](const Notification& n) {
+                return store_detail::due_cursor(n.due_at, n.id);
+            });
             return out;
         });
     }
@@ -1185,7 +1147,7 @@ public:
                 q->bind(1, static_cast<std::int64_t>(*key));
                 q->bind(2, p.scope);
                 q->bind(3, p.connection);
-                q->bind(4, video_point_kind_name(p.kind));
+                q->bind(4, store_detail::video_point_kind_name(p.kind));
                 q->bind(5, static_cast<std::int64_t>(secs(p.at)));
                 q->bind(6, p.user_id);
                 added += q->exec();
@@ -1205,7 +1167,7 @@ public:
                 VideoPresencePoint p;
                 p.scope = q->getColumn(0).getString();
                 p.connection = q->getColumn(1).getString();
-                p.kind = parse_video_point_kind(q->getColumn(2).getString());
+                p.kind = store_detail::parse_video_point_kind(q->getColumn(2).getString());
                 p.at = at(q->getColumn(3).getInt64());
                 p.user_id = q->getColumn(4).getString();
                 out.push_back(std::move(p));
@@ -1583,28 +1545,11 @@ private:
     int open_readers_ = 0;
 };
 
-class StoreRoster final : public Roster {
-public:
-    explicit StoreRoster(Store& s) : store_(s) {}
-    Role role_of(std::string_view course, std::string_view user) override {
-        return store_.enrollment_role(course, user);
-    }
-    std::vector<Enrollment> courses_of(std::string_view user) override { return store_.enrollments_of(user); }
-    std::optional<std::int64_t> count_students(std::string_view course) override {
-        return store_.count_enrolled_students(course);
-    }
-
-private:
-    Store& store_;
-};
-
 }  // namespace
 
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
     if (options.path.empty()) throw Error::invalid("database", "database: a file path is required");
     return std::make_unique<SqliteStore>(options);
 }
-
-std::unique_ptr<Roster> make_store_roster(Store& store) { return std::make_unique<StoreRoster>(store); }
 
 }  // namespace livecourse

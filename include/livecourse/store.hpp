@@ -18,9 +18,12 @@
 #include <livecourse/chat.hpp>
 #include <livecourse/clock.hpp>
 #include <livecourse/notifications.hpp>
+// The backends' options and openers, visible from here as they always were.
+#include <livecourse/postgres_store.hpp>
 #include <livecourse/presence.hpp>
 #include <livecourse/roster.hpp>
 #include <livecourse/session.hpp>
+#include <livecourse/sqlite_store.hpp>
 #include <livecourse/user.hpp>
 
 #include <cstdint>
@@ -80,7 +83,6 @@ public:
     virtual ~Store() = default;
 
     // --- roster (the built-in one) and user profiles
-    virtual void set_enrollment(std::string_view course_id, std::string_view user_id, Role role) = 0;  // Role::none removes
     virtual Role enrollment_role(std::string_view course_id, std::string_view user_id) = 0;
     virtual std::vector<Enrollment> enrollments_of(std::string_view user_id) = 0;
     virtual std::int64_t count_enrolled_students(std::string_view course_id) = 0;
@@ -90,22 +92,14 @@ public:
     // --- sessions
     // A fresh id for a session about to be inserted (ids are never reused).
     virtual std::string allocate_session_id() = 0;
-    // Throws Error(conflict, "room_name_taken") if the room name exists.
-    virtual void insert_session(const Session& s) = 0;
     virtual std::optional<Session> find_session(std::string_view id) = 0;
     virtual std::optional<Session> find_session_by_room(std::string_view room_name) = 0;
-    // Compare-and-swap: writes `s` (whose revision is expected_revision + 1)
-    // only if the stored row is still at `expected_revision`. When the new
-    // status is ended or cancelled, closes every open presence interval at
-    // `s.actual_end_at` (or `s.updated_at`) in the same transaction.
-    virtual bool replace_session(const Session& s, std::int64_t expected_revision) = 0;
     virtual std::vector<Session> list_sessions(std::string_view course_id, SessionFilter filter) = 0;
     // Sessions of the given courses overlapping [from, to), by start time.
     virtual std::vector<Session> sessions_in_range(const SessionRange& range) = 0;
 
-    // --- series: the record and all its occurrences, atomically
+    // --- series (inserted with their occurrences: insert_series below)
     virtual std::string allocate_series_id() = 0;
-    virtual void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences) = 0;
     virtual std::optional<SeriesRecord> find_series(std::string_view id) = 0;
     virtual std::vector<Session> series_sessions(std::string_view series_id) = 0;
 
@@ -132,24 +126,33 @@ public:
     virtual std::optional<std::string> feed_salt(std::string_view user_id) = 0;
     virtual void set_feed_salt(std::string_view user_id, std::string_view salt) = 0;
 
-    // --- notification outbox (notifications.hpp, docs/notifications.md)
-    // The writes that change sessions or enrollments, each with the
-    // notifications it plans, in one transaction: the change and its plan
+    // --- the writes that change sessions or enrollments, with the outbox
+    // (notifications.hpp, docs/notifications.md). Each writes its change and
+    // the notifications it plans in one transaction: the change and its plan
     // are committed together or not at all. The plan is applied in order:
     // drop the reminders it names, then add `notify` for every recipient,
     // then `notify_reminded` for the recipients already reminded. A copy
-    // whose idempotency key exists already is skipped.
+    // whose idempotency key exists already is skipped. An empty plan writes
+    // the change alone.
+    // Throws Error(conflict, "room_name_taken") if the room name exists.
     virtual void insert_session(const Session& s, const NotificationPlan& plan) = 0;
-    // Applies the plan only when the compare-and-swap succeeds.
+    // Compare-and-swap: writes `s` (whose revision is expected_revision + 1)
+    // only if the stored row is still at `expected_revision`, and applies the
+    // plan only then. When the new status is ended or cancelled, closes every
+    // open presence interval at `s.actual_end_at` (or `s.updated_at`) in the
+    // same transaction.
     virtual bool replace_session(const Session& s, std::int64_t expected_revision, const NotificationPlan& plan) = 0;
+    // The series record and all its occurrences.
     virtual void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences,
                                const NotificationPlan& plan) = 0;
-    // set_enrollment plus the outbox: enrolling (any role) plans, for each
-    // scheduled session of the course not led by the user, the reminders of
-    // `reminder_rules` still due at or after `now`; removing (Role::none)
-    // deletes the user's pending notifications of the course.
+    // Sets the user's role in the built-in roster (Role::none removes it),
+    // with the outbox: enrolling (any role) plans, for each scheduled session
+    // of the course not led by the user, the reminders of `reminder_rules`
+    // still due at or after `now`; removing deletes the user's pending
+    // notifications of the course.
     virtual void set_enrollment(std::string_view course_id, std::string_view user_id, Role role, Instant now) = 0;
 
+    // --- notification outbox: leases, acknowledgements, lists
     // Leases up to `limit` notifications due at `now` to the caller for
     // `lease`: each gets attempts + 1 and is not claimable again before the
     // lease ends. Never hands one notification to two callers at once, in any
@@ -203,50 +206,6 @@ public:
     virtual bool close_heartbeat(std::string_view session_id, std::string_view user_id, Instant at) = 0;
     virtual std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) = 0;
 };
-
-struct SqliteOptions {
-    // The database file. One that does not exist is created 0600 (it holds
-    // room passwords, e-mails and chat; SQLite gives -wal and -shm the same
-    // mode); one that exists keeps its mode.
-    std::string path;
-    int busy_timeout_ms = 10000;
-    int read_connections = 4;
-    // A background thread checkpoints once the WAL holds this many pages.
-    // `wal_limit_pages` bounds the WAL if it cannot keep up: the writer whose
-    // commit crosses it waits (up to `busy_timeout_ms`) until the WAL can
-    // start over; only a reader holding one snapshot longer than that lets
-    // the WAL grow past it, until that reader ends (docs/performance.md).
-    int checkpoint_pages = 1000;
-    int wal_limit_pages = 20000;
-    // Processes writing to one file take turns at SQLite's write lock: a
-    // waiting writer is woken when the lock is released and goes first (a
-    // few shared words in `<path>-handoff`, next to the database, with its
-    // owner and group bits). Off: waiting writers only retry, and one may
-    // wait for dozens of another process's transactions. Opening the store
-    // fails with `storage` when something other than a regular file of the
-    // database's owner sits at that name (a planted symbolic link, say).
-    bool handoff = true;
-};
-
-// The embedded default: one SQLite file (WAL mode), schema migrated forward on
-// open. Several processes may open the same file.
-std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options);
-
-struct PostgresOptions {
-    // `postgresql://[user[:password]@][host][:port][/dbname][?param=value&...]`
-    // with libpq's parameters (host=/socket/dir, sslmode, connect_timeout, ...)
-    // plus livecourse's own `pool_size` and `statement_timeout_ms`, which
-    // override the fields below and are removed before libpq sees the URI.
-    std::string uri;
-    int pool_size = 8;                  // connections per store (per process)
-    int statement_timeout_ms = 5000;    // 0 disables; lock waits count too
-};
-
-// Several application servers on one PostgreSQL database: a small connection
-// pool, the schema migrated forward on open under an advisory lock, the same
-// guarantees as SQLite across every process and server. The URI's password
-// never appears in an error message. See docs/deploy.md.
-std::unique_ptr<Store> open_postgres_store(const PostgresOptions& options);
 
 // Opens the store a database setting names: a `postgresql://` or
 // `postgres://` URI selects PostgreSQL (query parameters pool_size and

@@ -14,7 +14,7 @@ namespace {
 Session make_session(Store& store, const std::string& course, Instant start, const std::string& room_suffix = "") {
     auto s = new_session(store, course, start, room_suffix);
     s.description = "Desc";
-    store.insert_session(s);
+    store.insert_session(s, NotificationPlan{});
     return s;
 }
 Session go_live(Store& store, Session s, Instant at) {
@@ -22,7 +22,7 @@ Session go_live(Store& store, Session s, Instant at) {
     next.status = SessionStatus::live;
     next.actual_start_at = at;
     next.revision = s.revision + 1;
-    REQUIRE(store.replace_session(next, s.revision));
+    REQUIRE(store.replace_session(next, s.revision, NotificationPlan{}));
     return next;
 }
 }  // namespace
@@ -54,7 +54,7 @@ TEST_CASE("store: room names are unique", "[store]") {
     auto s = make_session(*store, "c1", t0());
     Session dup = s;
     dup.id = store->allocate_session_id();
-    auto e = error_of([&] { store->insert_session(dup); });
+    auto e = error_of([&] { store->insert_session(dup, NotificationPlan{}); });
     CHECK(e.code() == ErrorCode::conflict);
     CHECK(e.reason() == "room_name_taken");
     CHECK_FALSE(store->find_session(dup.id));
@@ -71,8 +71,8 @@ TEST_CASE("store: replace_session is a compare-and-swap on the revision", "[stor
     auto b = s;
     b.title = "B";
     b.revision = 2;
-    CHECK(store->replace_session(a, 1));
-    CHECK_FALSE(store->replace_session(b, 1));
+    CHECK(store->replace_session(a, 1, NotificationPlan{}));
+    CHECK_FALSE(store->replace_session(b, 1, NotificationPlan{}));
     CHECK(store->find_session(s.id)->title == "A");
 }
 
@@ -102,10 +102,10 @@ TEST_CASE("store: admission reads the built-in enrollment inside its transaction
     auto backend = GENERATE(from_range(backends()));
     TempDir dir;
     auto store = backend.open(dir);
-    store->set_enrollment("c1", "u1", Role::student);
-    store->set_enrollment("c1", "u2", Role::student);
-    store->set_enrollment("c1", "mod", Role::moderator);
-    store->set_enrollment("c2", "outsider", Role::student);
+    store->set_enrollment("c1", "u1", Role::student, after_every_session());
+    store->set_enrollment("c1", "u2", Role::student, after_every_session());
+    store->set_enrollment("c1", "mod", Role::moderator, after_every_session());
+    store->set_enrollment("c2", "outsider", Role::student, after_every_session());
     auto s = go_live(*store, make_session(*store, "c1", t0()), t0());  // 3 seats
     auto by_enrollment = [&](const char* user, Instant at) { return store->admit({s.id, user, Role::none, "c1", at}); };
 
@@ -129,7 +129,7 @@ TEST_CASE("store: admission reads the built-in enrollment inside its transaction
     CHECK(store->admit({s.id, "guest", Role::student, "c1", t0()}).role == Role::student);
     CHECK(by_enrollment("u2", t0()).outcome == AdmitOutcome::admitted);
     // Full: a newcomer is refused, an earlier participant still comes back.
-    store->set_enrollment("c1", "late", Role::student);
+    store->set_enrollment("c1", "late", Role::student, after_every_session());
     CHECK(by_enrollment("late", t0()).outcome == AdmitOutcome::full);
     CHECK_FALSE(store->find_participant(s.id, "late"));
     auto back = by_enrollment("u1", t0() + 1min);
@@ -155,7 +155,7 @@ TEST_CASE("store: presence closes the latest open connection, ending closes all"
     ended.status = SessionStatus::ended;
     ended.actual_end_at = t0() + 30min;
     ended.revision = s.revision + 1;
-    REQUIRE(store->replace_session(ended, s.revision));
+    REQUIRE(store->replace_session(ended, s.revision, NotificationPlan{}));
     ivs = store->presence(s.id);
     CHECK(ivs[0].left_at == t0() + 30min);
     CHECK(store->admit({s.id, "u2", Role::student, {}, t0()}).outcome == AdmitOutcome::not_live);
@@ -222,16 +222,16 @@ TEST_CASE("store: built-in roster", "[store]") {
     auto backend = GENERATE(from_range(backends()));
     TempDir dir;
     auto store = backend.open(dir);
-    store->set_enrollment("c1", "u1", Role::student);
-    store->set_enrollment("c1", "u2", Role::student);
-    store->set_enrollment("c2", "u1", Role::moderator);
+    store->set_enrollment("c1", "u1", Role::student, after_every_session());
+    store->set_enrollment("c1", "u2", Role::student, after_every_session());
+    store->set_enrollment("c2", "u1", Role::moderator, after_every_session());
     CHECK(store->enrollment_role("c1", "u1") == Role::student);
     CHECK(store->enrollments_of("u1").size() == 2);
     CHECK(store->count_enrolled_students("c1") == 2);
-    store->set_enrollment("c1", "u2", Role::none);
+    store->set_enrollment("c1", "u2", Role::none, after_every_session());
     CHECK(store->enrollment_role("c1", "u2") == Role::none);
     CHECK(store->count_enrolled_students("c1") == 1);
-    store->set_enrollment("c1", "u1", Role::instructor);
+    store->set_enrollment("c1", "u1", Role::instructor, after_every_session());
     CHECK(store->enrollment_role("c1", "u1") == Role::instructor);
 }
 
@@ -293,11 +293,11 @@ TEST_CASE("store: a change and the notifications it plans are written together o
     INFO(backend.name);
     TempDir dir;
     auto store = backend.open(dir);
-    store->set_enrollment("c1", "u1", Role::student);
-    store->set_enrollment("c1", "u2", Role::student);
-    store->set_enrollment("c1", "mod", Role::moderator);
-    store->set_enrollment("c1", "prof", Role::instructor);
-    store->set_enrollment("c2", "other", Role::student);
+    store->set_enrollment("c1", "u1", Role::student, after_every_session());
+    store->set_enrollment("c1", "u2", Role::student, after_every_session());
+    store->set_enrollment("c1", "mod", Role::moderator, after_every_session());
+    store->set_enrollment("c1", "prof", Role::instructor, after_every_session());
+    store->set_enrollment("c2", "other", Role::student, after_every_session());
 
     // Built-in roster recipients, read in the transaction; the actor excluded.
     auto s = session_with_reminders(*store, "c1", std::nullopt);
@@ -356,7 +356,7 @@ TEST_CASE("store: an edit drops the reminders not yet due and tells those alread
     INFO(backend.name);
     TempDir dir;
     auto store = backend.open(dir);
-    for (auto u : {"u1", "u2", "u3"}) store->set_enrollment("c1", u, Role::student);
+    for (auto u : {"u1", "u2", "u3"}) store->set_enrollment("c1", u, Role::student, after_every_session());
     auto s = session_with_reminders(*store, "c1", std::nullopt);
     // u1's 24 h reminder is delivered; u2's is due but still pending.
     Instant now = s.starts_at - 23h;

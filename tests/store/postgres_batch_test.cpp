@@ -35,7 +35,7 @@ Session live_session(Store& store, const std::string& course_id, int seats, cons
     auto s = new_session(store, course_id, t0(), suffix);
     s.max_participants = seats;
     s.status = SessionStatus::live;
-    store.insert_session(s);
+    store.insert_session(s, NotificationPlan{});
     return s;
 }
 
@@ -157,12 +157,12 @@ TEST_CASE("postgres: a request that fails inside a batch fails alone", "[postgre
 TEST_CASE("postgres: each request of a mixed batch gets the outcome it gets alone", "[postgres][batch]") {
     auto uri = postgres::fresh_database();
     auto store = open_store(uri);
-    store->set_enrollment("c", "enrolled", Role::student);
-    store->set_enrollment("c", "helper", Role::moderator);
-    store->set_enrollment("c", "late", Role::student);
+    store->set_enrollment("c", "enrolled", Role::student, after_every_session());
+    store->set_enrollment("c", "helper", Role::moderator, after_every_session());
+    store->set_enrollment("c", "late", Role::student, after_every_session());
     auto s = live_session(*store, "c", 2);
     auto scheduled = new_session(*store, "c", t0(), "-scheduled");
-    store->insert_session(scheduled);
+    store->insert_session(scheduled, NotificationPlan{});
     auto other = live_session(*store, "c", 5, "-other");
     CHECK(store->admit({s.id, "already", Role::student, {}, t0()}).outcome == AdmitOutcome::admitted);
 
@@ -233,7 +233,7 @@ TEST_CASE("postgres: two stores x 16 threads take exactly the seats of each sess
         // Half the threads give the role, half let the store read the roster.
         for (int t = 0; t < 32; ++t)
             for (int i = 0; i < per_thread; ++i)
-                stores[1]->set_enrollment(course_id, fmt::format("u{}-{}", t, i), Role::student);
+                stores[1]->set_enrollment(course_id, fmt::format("u{}-{}", t, i), Role::student, after_every_session());
         std::atomic<int> admitted[3] = {0, 0, 0}, refused{0}, other{0};
         std::vector<std::thread> ts;
         for (int t = 0; t < 32; ++t)

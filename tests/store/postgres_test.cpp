@@ -364,7 +364,7 @@ TEST_CASE("postgres: the server stopped in the middle of a join storm and restar
 TEST_CASE("postgres: a connection the server closed is replaced without an error", "[postgres][faults]") {
     auto uri = postgres::fresh_database();
     auto store = open_postgres_store({uri, 4, 5000});
-    store->set_enrollment("c", "u", Role::student);
+    store->set_enrollment("c", "u", Role::student, after_every_session());
     // Kill every connection of the store, and wait until they are gone.
     postgres::query(uri, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
                          "'livecourse' AND pid <> pg_backend_pid()");
@@ -382,7 +382,7 @@ TEST_CASE("postgres: a statement waiting on a lock times out with `storage`", "[
     auto s = new_session(*store, "c", t0());
     s.max_participants = 5;
     s.status = SessionStatus::live;
-    store->insert_session(s);
+    store->insert_session(s, NotificationPlan{});
 
     // Another client holds the session row locked.
     PGconn* holder = PQconnectdb(uri.c_str());
@@ -411,7 +411,7 @@ TEST_CASE("postgres: a small pool serves many threads exactly", "[postgres][conc
     auto s = new_session(*store, "c", t0());
     s.max_participants = 40;
     s.status = SessionStatus::live;
-    store->insert_session(s);
+    store->insert_session(s, NotificationPlan{});
     std::atomic<int> admitted{0}, full{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 16; ++t)

@@ -115,7 +115,7 @@ TEST_CASE("sqlite: writers bound the WAL when the checkpointer does not run", "[
     auto store = open_sqlite_store(o);
     std::uintmax_t largest = 0;
     for (int i = 0; i < 3000; ++i) {
-        store->set_enrollment("c", user(i), Role::student);
+        store->set_enrollment("c", user(i), Role::student, after_every_session());
         largest = std::max(largest, size_of(o.path + "-wal"));
     }
     CHECK(store->count_enrolled_students("c") == 3000);
@@ -131,7 +131,7 @@ TEST_CASE("sqlite: a writer past the WAL bound waits for another checkpoint to f
     TempDir dir;
     auto o = bounded_options(dir);
     auto store = open_sqlite_store(o);
-    store->set_enrollment("c", user(-1), Role::student);
+    store->set_enrollment("c", user(-1), Role::student, after_every_session());
     constexpr int writes = 3000;
     std::atomic<int> written{0};
     std::atomic<bool> writer_waited{false};
@@ -156,7 +156,7 @@ TEST_CASE("sqlite: a writer past the WAL bound waits for another checkpoint to f
             other.release();
         });
         for (int i = 0; i < writes; ++i) {
-            store->set_enrollment("c", user(i), Role::student);
+            store->set_enrollment("c", user(i), Role::student, after_every_session());
             largest = std::max(largest, size_of(o.path + "-wal"));
             written = i + 1;
         }
@@ -174,7 +174,7 @@ TEST_CASE("sqlite: writers bound the WAL while readers come and go", "[store][sq
     TempDir dir;
     auto o = bounded_options(dir);
     auto store = open_sqlite_store(o);
-    store->set_enrollment("c", user(-1), Role::student);
+    store->set_enrollment("c", user(-1), Role::student, after_every_session());
     std::atomic<bool> stop{false};
     std::atomic<int> failures{0}, snapshots{0};
     Reader a(o.path), b(o.path);
@@ -193,7 +193,7 @@ TEST_CASE("sqlite: writers bound the WAL while readers come and go", "[store][sq
     });
     std::uintmax_t largest = 0;
     for (int i = 0; i < 3000; ++i) {
-        store->set_enrollment("c", user(i), Role::student);
+        store->set_enrollment("c", user(i), Role::student, after_every_session());
         largest = std::max(largest, size_of(o.path + "-wal"));
     }
     stop = true;
@@ -212,17 +212,17 @@ TEST_CASE("sqlite: a reader holding a snapshot past the busy timeout lets the WA
     auto o = bounded_options(dir);
     o.busy_timeout_ms = 200;
     auto store = open_sqlite_store(o);
-    store->set_enrollment("c", user(-1), Role::student);
+    store->set_enrollment("c", user(-1), Role::student, after_every_session());
     {
         Reader forever(o.path);
         REQUIRE(forever.begin());
-        for (int i = 0; i < 200; ++i) store->set_enrollment("c", user(i), Role::student);
+        for (int i = 0; i < 200; ++i) store->set_enrollment("c", user(i), Role::student, after_every_session());
         CHECK(size_of(o.path + "-wal") > bounded_wal_bytes);
         REQUIRE(forever.end());
     }
     std::uintmax_t largest_after = 0;
     for (int i = 200; i < 600; ++i) {
-        store->set_enrollment("c", user(i), Role::student);
+        store->set_enrollment("c", user(i), Role::student, after_every_session());
         if (i >= 260) largest_after = std::max(largest_after, size_of(o.path + "-wal"));
     }
     CHECK(largest_after < bounded_wal_bytes);
@@ -234,7 +234,8 @@ TEST_CASE("sqlite: once writes pause, the WAL reaches the database file", "[stor
     SqliteOptions o;
     o.path = dir.file("idle.db");
     auto store = open_sqlite_store(o);  // checkpoint_pages 1000: these writes stay below it
-    for (int i = 0; i < 50; ++i) store->set_enrollment("c", "u" + std::to_string(i), Role::student);
+    for (int i = 0; i < 50; ++i)
+        store->set_enrollment("c", "u" + std::to_string(i), Role::student, after_every_session());
     CHECK(enrollments_in_main_file(dir, o.path) < 50);  // still in the WAL
     // The checkpointer notices the pause within about half a second.
     int seen = 0;

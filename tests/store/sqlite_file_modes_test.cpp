@@ -36,7 +36,7 @@ void check_modes(const std::string& path, mode_t expected) {
     livecourse::SqliteOptions o;
     o.path = path;
     auto store = livecourse::open_sqlite_store(o);
-    store->set_enrollment("c", "u", livecourse::Role::student);
+    store->set_enrollment("c", "u", livecourse::Role::student, after_every_session());
     for (const char* suffix : {"", "-wal", "-shm", "-handoff"}) {
         INFO(path + suffix);
         CHECK(mode_of(path + suffix) == expected);
@@ -68,7 +68,7 @@ TEST_CASE("sqlite: open_store creates a database 0600 under any umask", "[sqlite
     const UmaskFor umask(0);
     const std::string path = dir.file("any.db");
     auto store = livecourse::open_store(path);
-    store->set_enrollment("c", "u", livecourse::Role::student);
+    store->set_enrollment("c", "u", livecourse::Role::student, after_every_session());
     CHECK(mode_of(path) == 0600);
     CHECK(mode_of(path + "-wal") == 0600);
     CHECK(mode_of(path + "-shm") == 0600);

@@ -202,7 +202,7 @@ TEST_CASE("two stores on one file write concurrently through the handoff, and no
                 auto& store = t % 2 ? *first : *second;
                 for (int i = 0; i < per_thread; ++i)
                     store.set_enrollment("c", "u" + std::to_string(t) + "-" + std::to_string(i),
-                                         livecourse::Role::student);
+                                         livecourse::Role::student, after_every_session());
             });
         for (auto& w : writers) w.join();
         CHECK(first->count_enrolled_students("c") == 6 * per_thread);

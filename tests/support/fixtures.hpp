@@ -44,6 +44,10 @@ private:
 
 inline Instant t0() { return date::sys_days{date::year{2026} / 3 / 7} + 13h; }
 
+// After every session a test schedules: an enrollment changed at this instant
+// plans no reminder (Store::set_enrollment plans only those still due).
+inline Instant after_every_session() { return date::sys_days{date::year{9999} / 12 / 31}; }
+
 inline const Actor instructor{"prof", "Ada Lovelace", "ada@example.edu", ""};
 inline const Actor moderator{"mod", "Grace Hopper", "grace@example.edu", ""};
 inline const Actor outsider{"nobody", "No Body", "", ""};

@@ -515,13 +515,6 @@ public:
     }
 
     // ---------------------------------------------------------------- roster
-    void set_enrollment(std::string_view course, std::string_view user, Role role) override {
-        run("set an enrollment", [&](Connection& c) {
-            if (role == Role::none) c.exec(sql::delete_enrollment, Params().text(course).text(user));
-            else c.exec(sql::upsert_enrollment, Params().text(course).text(user).text(to_string(role)));
-        });
-    }
-
     Role enrollment_role(std::string_view course, std::string_view user) override {
         return run("read an enrollment", [&](Connection& c) {
             auto r = c.exec(sql::enrollment_role, Params().text(course).text(user));
@@ -567,10 +560,6 @@ public:
         return run("allocate an id", [&](Connection& c) { return c.exec(sql::next_series_id).text(0, 0); });
     }
 
-    void insert_session(const Session& s) override {
-        run("insert a session", [&](Connection& c) { insert_session_row(c, s); });
-    }
-
     std::optional<Session> find_session(std::string_view id) override {
         auto key = parse_id(id);
         if (!key) return std::nullopt;
@@ -587,11 +576,6 @@ public:
             if (!r.rows()) return std::nullopt;
             return read_session(r, 0);
         });
-    }
-
-    bool replace_session(const Session& s, std::int64_t expected_revision) override {
-        // One path for every session update: see the outbox overload below.
-        return replace_session(s, expected_revision, NotificationPlan{});
     }
 
     std::vector<Session> list_sessions(std::string_view course, SessionFilter filter) override {
@@ -618,18 +602,6 @@ public:
     }
 
     // ---------------------------------------------------------------- series
-    void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences) override {
-        transaction("insert a series", [&](Connection& c) {
-            c.exec(sql::insert_series, Params()
-                                           .integer(parse_id(series.id).value_or(0))
-                                           .text(series.course_id)
-                                           .text(series.instructor_id)
-                                           .text(series.rule)
-                                           .integer(secs(series.created_at)));
-            for (const auto& s : occurrences) insert_session_row(c, s);
-        });
-    }
-
     std::optional<SeriesRecord> find_series(std::string_view id) override {
         auto key = parse_id(id);
         if (!key) return std::nullopt;

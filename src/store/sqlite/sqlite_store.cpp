@@ -540,10 +540,6 @@ public:
     }
 
     // ---------------------------------------------------------------- roster
-    void set_enrollment(std::string_view course, std::string_view user, Role role) override {
-        write([&](Connection& c) { set_enrollment_row(c, course, user, role); });
-    }
-
     Role enrollment_role(std::string_view course, std::string_view user) override {
         return read([&](Connection& c) {
             Use q(c, "SELECT role FROM enrollments WHERE course_id = ?1 AND user_id = ?2");
@@ -601,10 +597,6 @@ public:
     std::string allocate_session_id() override { return std::to_string(next_counter("session")); }
     std::string allocate_series_id() override { return std::to_string(next_counter("series")); }
 
-    void insert_session(const Session& s) override {
-        write([&](Connection& c) { insert_session_row(c, s); });
-    }
-
     std::optional<Session> find_session(std::string_view id) override {
         auto key = parse_id(id);
         if (!key) return std::nullopt;
@@ -623,11 +615,6 @@ public:
             if (!q->executeStep()) return std::nullopt;
             return read_session(*q);
         });
-    }
-
-    bool replace_session(const Session& s, std::int64_t expected_revision) override {
-        if (!parse_id(s.id)) return false;
-        return write([&](Connection& c) { return replace_session_row(c, s, expected_revision); });
     }
 
     std::vector<Session> list_sessions(std::string_view course, SessionFilter filter) override {
@@ -684,10 +671,6 @@ public:
     }
 
     // ---------------------------------------------------------------- series
-    void insert_series(const SeriesRecord& series, const std::vector<Session>& occurrences) override {
-        write([&](Connection& c) { insert_series_rows(c, series, occurrences); });
-    }
-
     std::optional<SeriesRecord> find_series(std::string_view id) override {
         auto key = parse_id(id);
         if (!key) return std::nullopt;

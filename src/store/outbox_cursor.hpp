@@ -6,6 +6,7 @@
 
 #include <livecourse/clock.hpp>
 #include <livecourse/error.hpp>
+#include <livecourse/notifications.hpp>
 
 #include "store/rows.hpp"
 
@@ -37,6 +38,17 @@ inline std::int64_t parse_id_cursor(std::string_view cursor) {
     auto id = parse_id(cursor);
     if (!id) throw Error::invalid("cursor", "cursor: not a cursor returned by this list");
     return *id;
+}
+
+// The end of a user's in-app list (Store::user_notifications), read with
+// `limit + 1` rows: each notification is read when it stands at or before the
+// user's read marker `read_to` (due seconds, id), and the page is cut with a
+// (due_at, id) cursor.
+inline void finish_user_page(InAppNotifications& page, int limit, std::pair<std::int64_t, std::int64_t> read_to) {
+    for (auto& n : page.notifications)
+        n.read = std::pair<std::int64_t, std::int64_t>{secs(n.due_at), parse_id(n.id).value_or(0)} <= read_to;
+    page.next_cursor =
+        cut_page(page.notifications, limit, [](const Notification& n) { return due_cursor(n.due_at, n.id); });
 }
 
 }  // namespace livecourse::store_detail

@@ -67,6 +67,12 @@ inline void sort_claimed(std::vector<Notification>& claimed) {
     });
 }
 
+// Store::insert_session's and replace_session's refusal of a room name that
+// another session has.
+inline Error room_name_taken() {
+    return Error::conflict("room_name_taken", "a session with this room name already exists");
+}
+
 // Store::insert_chat's refusal of a reply to no question of the session.
 inline Error no_such_question() {
     return Error(ErrorCode::not_found, "reply_to names no question of this session", {}, "reply_to");

@@ -306,15 +306,8 @@ InAppNotifications SqliteStore::user_notifications(std::string_view user, Instan
         q->bind(3, static_cast<std::int64_t>(before.first));
         q->bind(4, static_cast<std::int64_t>(cursor ? before.second : std::numeric_limits<std::int64_t>::max()));
         q->bind(5, limit + 1);
-        while (q->executeStep()) {
-            auto n = read_notification(*q);
-            std::pair<std::int64_t, std::int64_t> pos{secs(n.due_at), parse_id(n.id).value_or(0)};
-            n.read = pos <= read_to;
-            out.notifications.push_back(std::move(n));
-        }
-        out.next_cursor = store_detail::cut_page(out.notifications, limit, [](const Notification& n) {
-            return store_detail::due_cursor(n.due_at, n.id);
-        });
+        while (q->executeStep()) out.notifications.push_back(read_notification(*q));
+        store_detail::finish_user_page(out, limit, read_to);
         return out;
     });
 }

@@ -41,7 +41,7 @@ void insert_session_row(Connection& c, const Session& s) {
         q->exec();
     } catch (const SQLite::Exception& e) {
         if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE)
-            throw Error::conflict("room_name_taken", "a session with this room name already exists");
+            throw store_detail::room_name_taken();
         throw;
     }
 }

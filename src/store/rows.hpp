@@ -32,6 +32,14 @@ inline std::optional<std::int64_t> parse_id(std::string_view id) {
     return v;
 }
 
+// The ids of `ids` that are ids, in their order; the others name nothing.
+inline std::vector<std::int64_t> parse_ids(const std::vector<std::string>& ids) {
+    std::vector<std::int64_t> keys;
+    for (const auto& id : ids)
+        if (auto k = parse_id(id)) keys.push_back(*k);
+    return keys;
+}
+
 // Times are whole seconds since the epoch in every column the stores bind.
 inline Instant at(std::int64_t s) { return Instant(Seconds(s)); }
 inline std::int64_t secs(Instant t) { return t.time_since_epoch().count(); }

@@ -232,9 +232,7 @@ std::vector<Notification> PostgresStore::claim_notifications(Instant now, int li
 }
 
 std::vector<std::string> PostgresStore::ack_notifications(const std::vector<std::string>& ids, Instant now) {
-    std::vector<std::int64_t> keys;
-    for (const auto& id : ids)
-        if (auto k = parse_id(id)) keys.push_back(*k);
+    auto keys = store_detail::parse_ids(ids);
     if (keys.empty()) return {};
     return run("acknowledge notifications", [&](Connection& c) {
         auto r = c.exec(sql::ack, Params().text(bigint_array(keys)).integer(secs(now)));

@@ -205,9 +205,7 @@ std::vector<Notification> SqliteStore::claim_notifications(Instant now, int limi
 }
 
 std::vector<std::string> SqliteStore::ack_notifications(const std::vector<std::string>& ids, Instant now) {
-    std::vector<std::int64_t> keys;
-    for (const auto& id : ids)
-        if (auto k = parse_id(id)) keys.push_back(*k);
+    auto keys = store_detail::parse_ids(ids);
     if (keys.empty()) return {};
     return write([&](Connection& c) {
         std::vector<std::string> acked;

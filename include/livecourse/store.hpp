@@ -71,6 +71,14 @@ struct SeriesRecord {
     Instant created_at{};
 };
 
+// Everything attendance is computed from, for one session, as of one moment.
+struct AttendanceInputs {
+    std::vector<Participant> participants;       // as participants()
+    std::vector<PresenceInterval> presence;      // as presence()
+    std::vector<HeartbeatInterval> heartbeats;   // as heartbeat_intervals()
+    std::vector<VideoPresencePoint> video_points;  // as video_points()
+};
+
 struct SessionRange {
     std::vector<std::string> course_ids;
     Instant from{};
@@ -205,6 +213,12 @@ public:
     // Closes the user's open heartbeat interval at `at` (a leave); false if none.
     virtual bool close_heartbeat(std::string_view session_id, std::string_view user_id, Instant at) = 0;
     virtual std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) = 0;
+
+    // --- attendance's use-case read
+    // participants(), presence(), heartbeat_intervals() and video_points() of
+    // the session, read in one read transaction: an admission, a heartbeat or
+    // a report committed meanwhile is in all four or in none.
+    virtual AttendanceInputs attendance_inputs(std::string_view session_id) = 0;
 };
 
 // Opens the store a database setting names: a `postgresql://` or

@@ -290,9 +290,11 @@ struct Engine::Impl {
         }
         bool live = s.status == SessionStatus::live;
         Instant end = s.actual_end_at.value_or(live ? clock->now() : *s.actual_start_at);
-        auto intervals = all_intervals(s, live ? clock->now() : end);
-        auto r = AttendanceLedger::compute(s.id, participants_of(s, intervals), intervals, *s.actual_start_at,
-                                           end, live, roster->count_students(s.course_id));
+        auto inputs = store->attendance_inputs(s.id);  // one snapshot
+        auto intervals = all_intervals(inputs, live ? clock->now() : end);
+        auto r = AttendanceLedger::compute(s.id, participants_of(s, std::move(inputs.participants), intervals),
+                                           intervals, *s.actual_start_at, end, live,
+                                           roster->count_students(s.course_id));
         r.statistics.recording_url = s.recording_url;
         return r;
     }
@@ -361,19 +363,19 @@ struct Engine::Impl {
 
     // Every interval of a session from every source; heartbeat intervals
     // judged at `judged_at` (now while live, else the actual end).
-    std::vector<PresenceInterval> all_intervals(const Session& s, Instant judged_at) const {
-        auto out = store->presence(s.id);
-        for (const auto& h : store->heartbeat_intervals(s.id))
+    std::vector<PresenceInterval> all_intervals(const AttendanceInputs& in, Instant judged_at) const {
+        auto out = in.presence;
+        for (const auto& h : in.heartbeats)
             out.push_back(heartbeat_interval(h, judged_at, config.presence.presence_timeout));
-        auto video = pair_video_points(store->video_points(s.id));
+        auto video = pair_video_points(in.video_points);
         out.insert(out.end(), std::make_move_iterator(video.begin()), std::make_move_iterator(video.end()));
         return out;
     }
 
     // The admitted participants, plus the roster's role of anyone the video
     // server saw who never went through join (a rejoin from an old link).
-    std::vector<Participant> participants_of(const Session& s, const std::vector<PresenceInterval>& intervals) const {
-        auto out = store->participants(s.id);
+    std::vector<Participant> participants_of(const Session& s, std::vector<Participant> out,
+                                             const std::vector<PresenceInterval>& intervals) const {
         std::set<std::string, std::less<>> known;
         for (const auto& p : out) known.insert(p.user_id);
         for (const auto& iv : intervals) {

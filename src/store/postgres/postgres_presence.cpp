@@ -69,6 +69,52 @@ SELECT user_id, extract(epoch FROM joined_at)::bigint, extract(epoch FROM last_s
 // clang-format on
 }  // namespace sql
 
+// The reads of attendance's inputs.
+std::vector<Participant> participants_of(Connection& c, std::int64_t key) {
+    auto r = c.exec(sql::participants, Params().integer(key));
+    std::vector<Participant> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(read_participant(r, i));
+    return out;
+}
+
+std::vector<PresenceInterval> presence_of(Connection& c, std::int64_t key) {
+    auto r = c.exec(sql::presence, Params().integer(key));
+    std::vector<PresenceInterval> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        PresenceInterval iv;
+        iv.user_id = r.text(i, 0);
+        iv.joined_at = at(r.integer(i, 1));
+        iv.left_at = opt_time(r, i, 2);
+        auto src = r.view(i, 3);
+        iv.source = parse_presence_source(src).value_or(PresenceSource::client);
+        out.push_back(std::move(iv));
+    }
+    return out;
+}
+
+std::vector<VideoPresencePoint> video_points_of(Connection& c, std::int64_t key) {
+    auto r = c.exec(sql::video_points, Params().integer(key));
+    std::vector<VideoPresencePoint> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        VideoPresencePoint p;
+        p.scope = r.text(i, 0);
+        p.connection = r.text(i, 1);
+        p.kind = store_detail::parse_video_point_kind(r.view(i, 2));
+        p.at = at(r.integer(i, 3));
+        p.user_id = r.text(i, 4);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::vector<HeartbeatInterval> heartbeats_of(Connection& c, std::int64_t key) {
+    auto r = c.exec(sql::heartbeat_intervals, Params().integer(key));
+    std::vector<HeartbeatInterval> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back({r.text(i, 0), at(r.integer(i, 1)), at(r.integer(i, 2)), opt_time(r, i, 3)});
+    return out;
+}
+
 }  // namespace
 
 bool PostgresStore::close_presence(std::string_view session_id, std::string_view user, Instant when) {
@@ -92,31 +138,13 @@ std::optional<Participant> PostgresStore::find_participant(std::string_view sess
 std::vector<Participant> PostgresStore::participants(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return run("list participants", [&](Connection& c) {
-        auto r = c.exec(sql::participants, Params().integer(*key));
-        std::vector<Participant> out;
-        for (int i = 0; i < r.rows(); ++i) out.push_back(read_participant(r, i));
-        return out;
-    });
+    return run("list participants", [&](Connection& c) { return participants_of(c, *key); });
 }
 
 std::vector<PresenceInterval> PostgresStore::presence(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return run("list presence", [&](Connection& c) {
-        auto r = c.exec(sql::presence, Params().integer(*key));
-        std::vector<PresenceInterval> out;
-        for (int i = 0; i < r.rows(); ++i) {
-            PresenceInterval iv;
-            iv.user_id = r.text(i, 0);
-            iv.joined_at = at(r.integer(i, 1));
-            iv.left_at = opt_time(r, i, 2);
-            auto src = r.view(i, 3);
-            iv.source = parse_presence_source(src).value_or(PresenceSource::client);
-            out.push_back(std::move(iv));
-        }
-        return out;
-    });
+    return run("list presence", [&](Connection& c) { return presence_of(c, *key); });
 }
 
 std::optional<int> PostgresStore::record_video_points(std::string_view session_id,
@@ -155,20 +183,7 @@ std::optional<int> PostgresStore::record_video_points(std::string_view session_i
 std::vector<VideoPresencePoint> PostgresStore::video_points(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return run("read video presence", [&](Connection& c) {
-        auto r = c.exec(sql::video_points, Params().integer(*key));
-        std::vector<VideoPresencePoint> out;
-        for (int i = 0; i < r.rows(); ++i) {
-            VideoPresencePoint p;
-            p.scope = r.text(i, 0);
-            p.connection = r.text(i, 1);
-            p.kind = store_detail::parse_video_point_kind(r.view(i, 2));
-            p.at = at(r.integer(i, 3));
-            p.user_id = r.text(i, 4);
-            out.push_back(std::move(p));
-        }
-        return out;
-    });
+    return run("read video presence", [&](Connection& c) { return video_points_of(c, *key); });
 }
 
 bool PostgresStore::record_heartbeat(std::string_view session_id, std::string_view user, Instant when,
@@ -198,12 +213,17 @@ bool PostgresStore::close_heartbeat(std::string_view session_id, std::string_vie
 std::vector<HeartbeatInterval> PostgresStore::heartbeat_intervals(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return run("read heartbeats", [&](Connection& c) {
-        auto r = c.exec(sql::heartbeat_intervals, Params().integer(*key));
-        std::vector<HeartbeatInterval> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back({r.text(i, 0), at(r.integer(i, 1)), at(r.integer(i, 2)), opt_time(r, i, 3)});
-        return out;
+    return run("read heartbeats", [&](Connection& c) { return heartbeats_of(c, *key); });
+}
+
+AttendanceInputs PostgresStore::attendance_inputs(std::string_view session_id) {
+    auto key = parse_id(session_id);
+    if (!key) return {};
+    // One REPEATABLE READ transaction: the four statements share the snapshot
+    // its first one takes.
+    return snapshot("read attendance", [&](Connection& c) {
+        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key), heartbeats_of(c, *key),
+                                video_points_of(c, *key)};
     });
 }
 

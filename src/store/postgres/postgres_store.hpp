@@ -119,6 +119,7 @@ public:
     bool record_heartbeat(std::string_view session_id, std::string_view user, Instant when, Seconds timeout) override;
     bool close_heartbeat(std::string_view session_id, std::string_view user, Instant when) override;
     std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) override;
+    AttendanceInputs attendance_inputs(std::string_view session_id) override;
 
     // --- chat: postgres_chat.cpp
     ChatMessage insert_chat(const ChatMessage& m) override;
@@ -167,10 +168,12 @@ private:
     }
 
     // Runs `body` in one transaction on a pooled connection, rolled back on
-    // any exception (an Error from the body included).
-    template <class F> auto transaction(const char* what, F&& body) -> decltype(body(std::declval<Connection&>())) {
+    // any exception (an Error from the body included). `begin` opens it.
+    template <class F>
+    auto transaction(const char* what, F&& body, const char* begin = "BEGIN")
+        -> decltype(body(std::declval<Connection&>())) {
         return run(what, [&](Connection& c) {
-            c.exec_simple("BEGIN");
+            c.exec_simple(begin);
             try {
                 if constexpr (std::is_void_v<decltype(body(c))>) {
                     body(c);
@@ -192,6 +195,12 @@ private:
                 throw;
             }
         });
+    }
+
+    // Runs `body`'s reads in one REPEATABLE READ READ ONLY transaction: they
+    // all see the snapshot its first statement takes.
+    template <class F> auto snapshot(const char* what, F&& body) -> decltype(body(std::declval<Connection&>())) {
+        return transaction(what, std::forward<F>(body), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     }
 
     // ------------------------------------------------------ batched admission

@@ -96,4 +96,21 @@ private:
     bool done_ = false;
 };
 
+// BEGIN ... COMMIT on a read connection: the reads between see one snapshot
+// (a deferred transaction takes it at its first read and holds it, in WAL
+// mode, whatever writers commit meanwhile). Ended either way.
+class ReadTransaction {
+public:
+    explicit ReadTransaction(Connection& c) : c_(c) { c_.db().exec("BEGIN"); }
+    ~ReadTransaction() {
+        try {
+            c_.db().exec("COMMIT");
+        } catch (...) {
+        }
+    }
+
+private:
+    Connection& c_;
+};
+
 }  // namespace livecourse::sqlite

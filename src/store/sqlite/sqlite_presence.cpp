@@ -5,6 +5,62 @@
 
 namespace livecourse::sqlite {
 
+namespace {
+
+// The reads of attendance's inputs, on a read connection.
+std::vector<Participant> participants_of(Connection& c, std::int64_t key) {
+    Use q(c, "SELECT user_id, role, admitted_at FROM participants WHERE session_id = ?1 ORDER BY user_id");
+    q->bind(1, key);
+    std::vector<Participant> out;
+    while (q->executeStep()) out.push_back(read_participant(*q));
+    return out;
+}
+
+std::vector<PresenceInterval> presence_of(Connection& c, std::int64_t key) {
+    Use q(c, "SELECT user_id, joined_at, left_at, source FROM presence WHERE session_id = ?1 ORDER BY id");
+    q->bind(1, key);
+    std::vector<PresenceInterval> out;
+    while (q->executeStep()) {
+        PresenceInterval iv;
+        iv.user_id = q->getColumn(0).getString();
+        iv.joined_at = at(q->getColumn(1).getInt64());
+        iv.left_at = opt_time(q->getColumn(2));
+        auto src = q->getColumn(3).getString();
+        iv.source = parse_presence_source(src).value_or(PresenceSource::client);
+        out.push_back(std::move(iv));
+    }
+    return out;
+}
+
+std::vector<VideoPresencePoint> video_points_of(Connection& c, std::int64_t key) {
+    Use q(c, "SELECT scope, connection, kind, at, user_id FROM video_points WHERE session_id = ?1");
+    q->bind(1, key);
+    std::vector<VideoPresencePoint> out;
+    while (q->executeStep()) {
+        VideoPresencePoint p;
+        p.scope = q->getColumn(0).getString();
+        p.connection = q->getColumn(1).getString();
+        p.kind = store_detail::parse_video_point_kind(q->getColumn(2).getString());
+        p.at = at(q->getColumn(3).getInt64());
+        p.user_id = q->getColumn(4).getString();
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::vector<HeartbeatInterval> heartbeats_of(Connection& c, std::int64_t key) {
+    Use q(c, "SELECT user_id, joined_at, last_seen_at, left_at FROM heartbeats WHERE session_id = ?1 ORDER "
+             "BY id");
+    q->bind(1, key);
+    std::vector<HeartbeatInterval> out;
+    while (q->executeStep())
+        out.push_back({q->getColumn(0).getString(), at(q->getColumn(1).getInt64()),
+                       at(q->getColumn(2).getInt64()), opt_time(q->getColumn(3))});
+    return out;
+}
+
+}  // namespace
+
 bool SqliteStore::close_presence(std::string_view session_id, std::string_view user, Instant when) {
     auto key = parse_id(session_id);
     if (!key) return false;
@@ -34,33 +90,13 @@ std::optional<Participant> SqliteStore::find_participant(std::string_view sessio
 std::vector<Participant> SqliteStore::participants(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return read([&](Connection& c) {
-        Use q(c, "SELECT user_id, role, admitted_at FROM participants WHERE session_id = ?1 ORDER BY user_id");
-        q->bind(1, static_cast<std::int64_t>(*key));
-        std::vector<Participant> out;
-        while (q->executeStep()) out.push_back(read_participant(*q));
-        return out;
-    });
+    return read([&](Connection& c) { return participants_of(c, *key); });
 }
 
 std::vector<PresenceInterval> SqliteStore::presence(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return read([&](Connection& c) {
-        Use q(c, "SELECT user_id, joined_at, left_at, source FROM presence WHERE session_id = ?1 ORDER BY id");
-        q->bind(1, static_cast<std::int64_t>(*key));
-        std::vector<PresenceInterval> out;
-        while (q->executeStep()) {
-            PresenceInterval iv;
-            iv.user_id = q->getColumn(0).getString();
-            iv.joined_at = at(q->getColumn(1).getInt64());
-            iv.left_at = opt_time(q->getColumn(2));
-            auto src = q->getColumn(3).getString();
-            iv.source = parse_presence_source(src).value_or(PresenceSource::client);
-            out.push_back(std::move(iv));
-        }
-        return out;
-    });
+    return read([&](Connection& c) { return presence_of(c, *key); });
 }
 
 std::optional<int> SqliteStore::record_video_points(std::string_view session_id,
@@ -96,21 +132,7 @@ std::optional<int> SqliteStore::record_video_points(std::string_view session_id,
 std::vector<VideoPresencePoint> SqliteStore::video_points(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return read([&](Connection& c) {
-        Use q(c, "SELECT scope, connection, kind, at, user_id FROM video_points WHERE session_id = ?1");
-        q->bind(1, static_cast<std::int64_t>(*key));
-        std::vector<VideoPresencePoint> out;
-        while (q->executeStep()) {
-            VideoPresencePoint p;
-            p.scope = q->getColumn(0).getString();
-            p.connection = q->getColumn(1).getString();
-            p.kind = store_detail::parse_video_point_kind(q->getColumn(2).getString());
-            p.at = at(q->getColumn(3).getInt64());
-            p.user_id = q->getColumn(4).getString();
-            out.push_back(std::move(p));
-        }
-        return out;
-    });
+    return read([&](Connection& c) { return video_points_of(c, *key); });
 }
 
 bool SqliteStore::record_heartbeat(std::string_view session_id, std::string_view user, Instant when, Seconds timeout) {
@@ -159,15 +181,16 @@ bool SqliteStore::close_heartbeat(std::string_view session_id, std::string_view 
 std::vector<HeartbeatInterval> SqliteStore::heartbeat_intervals(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
+    return read([&](Connection& c) { return heartbeats_of(c, *key); });
+}
+
+AttendanceInputs SqliteStore::attendance_inputs(std::string_view session_id) {
+    auto key = parse_id(session_id);
+    if (!key) return {};
     return read([&](Connection& c) {
-        Use q(c, "SELECT user_id, joined_at, last_seen_at, left_at FROM heartbeats WHERE session_id = ?1 ORDER "
-                 "BY id");
-        q->bind(1, static_cast<std::int64_t>(*key));
-        std::vector<HeartbeatInterval> out;
-        while (q->executeStep())
-            out.push_back({q->getColumn(0).getString(), at(q->getColumn(1).getInt64()),
-                           at(q->getColumn(2).getInt64()), opt_time(q->getColumn(3))});
-        return out;
+        ReadTransaction snapshot(c);
+        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key), heartbeats_of(c, *key),
+                                video_points_of(c, *key)};
     });
 }
 

@@ -4,6 +4,7 @@
 #include "store/postgres/postgres_rows.hpp"
 #include "store/postgres/postgres_store.hpp"
 
+#include "store/enrollment_reminders.hpp"
 #include "store/outbox_cursor.hpp"
 
 #include <algorithm>
@@ -68,17 +69,12 @@ DELETE FROM notifications WHERE session_id = $1 AND kind IN ('reminder_24h', 're
 const Statement drop_user_pending{"lc_ntf_drop_user_pending", R"sql(
 DELETE FROM notifications WHERE user_id = $1 AND course_id = $2 AND state = 'pending'
 )sql"};
-// 1 kind, 2 user, 3 now, 4 seconds before the start, 5 course.
-const Statement plan_enrollment{"lc_ntf_plan_enrollment", R"sql(
-INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, ends_at,
-                           timezone, cancel_reason, created_at, due_at, available_at)
-SELECT $1::text || ':' || s.id || ':' || extract(epoch FROM s.starts_at)::bigint || ':' || $2::text, $1::text,
-       $2::text, s.course_id, s.id, s.title, s.starts_at, s.ends_at, s.timezone, NULL, to_timestamp($3::bigint),
-       s.starts_at - $4::bigint * interval '1 second', s.starts_at - $4::bigint * interval '1 second'
-  FROM sessions s
- WHERE s.course_id = $5::text AND s.status = 'scheduled'
-   AND s.starts_at - $4::bigint * interval '1 second' >= to_timestamp($3::bigint) AND s.instructor_id <> $2::text
-ON CONFLICT (idempotency_key) DO NOTHING
+// The course's sessions that may still be reminded of, in the order their
+// reminders take their ids.
+const Statement scheduled_of_course{"lc_ntf_scheduled_of_course", "SELECT " SESSION_COLUMNS R"sql(
+  FROM sessions
+ WHERE course_id = $1 AND status = 'scheduled' AND instructor_id <> $2 AND starts_at >= to_timestamp($3::bigint)
+ ORDER BY starts_at, id
 )sql"};
 const Statement expire_exhausted{"lc_ntf_expire_exhausted", R"sql(
 UPDATE notifications
@@ -211,13 +207,9 @@ void plan_enrollment(Connection& c, std::string_view course, std::string_view us
         c.exec(sql::drop_user_pending, Params().text(user).text(course));
         return;
     }
-    for (const auto& rule : reminder_rules)
-        c.exec(sql::plan_enrollment, Params()
-                                         .text(to_string(rule.kind))
-                                         .text(user)
-                                         .integer(secs(now))
-                                         .integer(rule.before.count())
-                                         .text(course));
+    auto scheduled =
+        read_sessions(c.exec(sql::scheduled_of_course, Params().text(course).text(user).integer(secs(now))));
+    apply_plan(c, store_detail::enrollment_reminders(scheduled, user, now));
 }
 
 std::vector<Notification> PostgresStore::claim_notifications(Instant now, int limit, Seconds lease, int max_attempts) {

@@ -3,6 +3,7 @@
 #include "store/sqlite/sqlite_rows.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/enrollment_reminders.hpp"
 #include "store/outbox_cursor.hpp"
 
 #include <limits>
@@ -38,6 +39,11 @@ SELECT ?1 || e.user_id, ?3, e.user_id, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?1
                             WHERE r.session_id = ?5 AND r.user_id = e.user_id
                               AND r.kind IN ('reminder_24h', 'reminder_1h') AND r.due_at <= ?15))
 ON CONFLICT (idempotency_key) DO NOTHING
+)sql";
+const char* const scheduled_of_course_sql = "SELECT " SESSION_COLUMNS R"sql(
+  FROM sessions
+ WHERE course_id = ?1 AND status = 'scheduled' AND instructor_id <> ?2 AND starts_at >= ?3
+ ORDER BY starts_at, id
 )sql";
 const char* const drop_not_yet_due_sql = R"sql(
 DELETE FROM notifications
@@ -163,23 +169,17 @@ void plan_enrollment(Connection& c, std::string_view course, std::string_view us
         q->exec();
         return;
     }
-    // The key is notification_key_prefix(kind, session, starts_at) + user:
-    // the same event as the one a session's own planning would write.
-    Use q(c,
-          "INSERT INTO notifications (idempotency_key, kind, user_id, course_id, session_id, title, starts_at, "
-          "ends_at, timezone, cancel_reason, created_at, due_at, available_at) SELECT ?1 || ':' || s.id || ':' || "
-          "s.starts_at || ':' || ?2, ?1, ?2, s.course_id, s.id, s.title, s.starts_at, s.ends_at, s.timezone, NULL, "
-          "?3, s.starts_at - ?4, s.starts_at - ?4 FROM sessions s WHERE s.course_id = ?5 AND s.status = 'scheduled' "
-          "AND s.starts_at - ?4 >= ?3 AND s.instructor_id <> ?2 ON CONFLICT (idempotency_key) DO NOTHING");
-    for (const auto& rule : reminder_rules) {
-        q->reset();
-        q->bind(1, std::string(to_string(rule.kind)));
+    // The course's sessions that may still be reminded of, in the order
+    // their reminders take their ids.
+    std::vector<Session> scheduled;
+    {
+        Use q(c, scheduled_of_course_sql);
+        q->bind(1, std::string(course));
         q->bind(2, std::string(user));
         q->bind(3, static_cast<std::int64_t>(secs(now)));
-        q->bind(4, static_cast<std::int64_t>(rule.before.count()));
-        q->bind(5, std::string(course));
-        q->exec();
+        while (q->executeStep()) scheduled.push_back(read_session(*q));
     }
+    apply_plan(c, store_detail::enrollment_reminders(scheduled, user, now));
 }
 
 std::vector<Notification> SqliteStore::claim_notifications(Instant now, int limit, Seconds lease, int max_attempts) {

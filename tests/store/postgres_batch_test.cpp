@@ -1,4 +1,4 @@
-// Batched seat admission on PostgreSQL (postgres_store.cpp, migration 4 of
+// Batched seat admission on PostgreSQL (postgres_admission.cpp, migration 4 of
 // postgres_schema.hpp): admissions queued in one process go to the database
 // as one statement, one transaction and one WAL flush for the group. These
 // tests show that groups form under concurrency, that a request failing

@@ -117,6 +117,34 @@ export interface AttendanceRow {
   source: AttendanceSource;
 }
 
+export type AttendanceOutcome = 'present' | 'late' | 'left_early' | 'absent';
+export type AttendanceReason = 'never_joined' | 'below_minimum' | 'joined_late' | 'left_early';
+
+export interface StudentOutcome {
+  user_id: string;
+  outcome: AttendanceOutcome;
+  counted_seconds: number;
+  required_seconds: number;
+  reference_seconds: number;
+  first_counted_at: Date | null;
+  last_counted_at: Date | null;
+  reasons: AttendanceReason[];
+}
+
+export interface AttendanceOutcomes {
+  session_id: string;
+  state: 'provisional' | 'final';
+  policy: {
+    minimum_share: number;
+    late_after_seconds: number;
+    early_leave_before_seconds: number;
+    count_before_instructor: boolean;
+  };
+  window_starts_at: Date;
+  window_ends_at: Date;
+  outcomes: StudentOutcome[];
+}
+
 export interface ChatMessage {
   id: string;
   session_id: string;
@@ -479,6 +507,8 @@ export class Engine {
 
   attendance(actor: ActorLike, sessionId: string): Promise<AttendanceRow[]>;
   statistics(actor: ActorLike, sessionId: string): Promise<Statistics>;
+  /** Each admitted student's verdict under the engine's attendance policy. */
+  attendanceOutcomes(actor: ActorLike, sessionId: string): Promise<AttendanceOutcomes>;
 
   postChat(actor: ActorLike, sessionId: string, message: ChatInput | string): Promise<ChatMessage>;
   listChat(actor: ActorLike, sessionId: string, options?: ChatListOptions): Promise<ChatPage>;

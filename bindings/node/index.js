@@ -449,6 +449,11 @@ class Engine {
   async attendance(actor, sessionId) {
     return (await this.#call('attendance_get', { actor: actorOf(actor), session_id: sessionId })).attendance;
   }
+
+  attendanceOutcomes(actor, sessionId) {
+    return this.#call('attendance_outcomes_get', { actor: actorOf(actor), session_id: sessionId });
+  }
+
   async statistics(actor, sessionId) {
     return this.#call('statistics_get', { actor: actorOf(actor), session_id: sessionId });
   }

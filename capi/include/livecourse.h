@@ -127,6 +127,9 @@ LC_API const char *lc_status_name(lc_status status);
  *               "clock_skew_seconds" (60)}}
  * and optionally "notifications": {"max_attempts" (8), "first_retry_seconds" (5),
  *               "max_retry_seconds" (300)} (the outbox; docs/notifications.md).
+ * and optionally "attendance": {"minimum_share" (0.6), "late_after_seconds" (600),
+ *               "early_leave_before_seconds" (600), "count_before_instructor" (false),
+ *               "settle_seconds" (600)} (lc_attendance_outcomes_get's policy).
  * host may be NULL. On success *engine is set; close it with lc_engine_close.
  */
 LC_API lc_status lc_engine_open(const char *config_json, const lc_host *host, lc_engine **engine, char **error_json);
@@ -160,6 +163,9 @@ LC_API void lc_engine_close(lc_engine *engine);
  * lc_token_create     {actor,"session_id"} -> {"jwt" (null in public mode),"jitsi_join_url","expires_at"}
  * lc_attendance_get   {actor,"session_id"} -> {"session_id","attendance":[row...]}
  * lc_statistics_get   {actor,"session_id"} -> statistics
+ * lc_attendance_outcomes_get {actor,"session_id"} -> {"session_id","state":"provisional"|"final","policy",
+ *                     "window_starts_at","window_ends_at","outcomes":[outcome...]}: each admitted student's verdict
+ *                     ("present"|"late"|"left_early"|"absent") under the engine's attendance policy
  * lc_chat_post        {actor,"session_id","type":"text"|"question"|"answer","body","reply_to"} -> message
  * lc_chat_list        {actor,"session_id","cursor","limit"} -> {"messages":[message...],"next_cursor"}
  * lc_series_create    {actor,"course_id","title","description","max_participants","recording_enabled",
@@ -255,6 +261,7 @@ LC_OPERATION(lc_notification_list);
 LC_OPERATION(lc_notification_mark_read);
 LC_OPERATION(lc_notification_dead_list);
 LC_OPERATION(lc_notification_retry);
+LC_OPERATION(lc_attendance_outcomes_get);
 
 #undef LC_OPERATION
 

@@ -32,6 +32,8 @@ const std::vector<Route>& routes() {
         {"POST", "/api/live-sessions/:sessionId/leave", "session_leave", Auth::bearer, K::operation, true, 200, {}},
         {"GET", "/api/live-sessions/:sessionId/attendance", "attendance_get", Auth::bearer, K::operation, false, 200, {}},
         {"GET", "/api/live-sessions/:sessionId/stats", "statistics_get", Auth::bearer, K::operation, false, 200, {}},
+        {"GET", "/api/live-sessions/:sessionId/attendance/outcomes", "attendance_outcomes_get", Auth::bearer,
+         K::operation, false, 200, {}},
         {"POST", "/api/live-sessions/:sessionId/chat", "chat_post", Auth::bearer, K::operation, true, 201, {}},
         {"GET", "/api/live-sessions/:sessionId/chat", "chat_list", Auth::bearer, K::operation, false, 200,
          {{"cursor"}, {"limit", true}}},

@@ -80,6 +80,12 @@ public:
                                     const std::vector<PresenceInterval>& intervals,
                                     Instant window_start, Instant window_end, bool live,
                                     std::optional<std::int64_t> enrolled_count);
+
+    // The intervals that count, of all reported: once the video server has
+    // reported on a session, only its intervals; otherwise a participant
+    // whose page sends heartbeats by those alone, everyone else by the
+    // client's join and leave. Order kept.
+    static std::vector<PresenceInterval> counted(const std::vector<PresenceInterval>& intervals);
 };
 
 }  // namespace livecourse

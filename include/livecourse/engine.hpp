@@ -9,6 +9,7 @@
 #pragma once
 
 #include <livecourse/attendance.hpp>
+#include <livecourse/attendance_policy.hpp>
 #include <livecourse/chat.hpp>
 #include <livecourse/clock.hpp>
 #include <livecourse/jitsi.hpp>
@@ -77,6 +78,26 @@ struct EngineConfig {
     NotificationConfig notifications;
     // Video-server events, JaaS webhooks, heartbeats (presence.hpp).
     PresenceConfig presence;
+    // How a student's presence becomes a verdict (attendance_policy.hpp).
+    AttendancePolicy attendance;
+    // After a session ends, video-server reports may still arrive: its
+    // verdicts stay provisional for this long, then are final.
+    Seconds attendance_settle{600};
+};
+
+// Every student's verdict for one session. `is_final` once the session is over
+// (ended or cancelled) and `attendance_settle` has passed; provisional while
+// presence may still change.
+struct AttendanceOutcomes {
+    std::string session_id;
+    bool is_final = false;
+    AttendancePolicy policy;
+    CountingWindow window;
+    struct Student {
+        std::string user_id;
+        AttendanceVerdict verdict;
+    };
+    std::vector<Student> students;  // every admitted student, by user id
 };
 
 struct JoinResult {
@@ -162,6 +183,8 @@ public:
     // --- attendance (instructor and moderators only)
     std::vector<AttendanceRow> attendance(const Actor& actor, std::string_view session_id);
     SessionStatistics statistics(const Actor& actor, std::string_view session_id);
+    // Each admitted student's verdict under the engine's attendance policy.
+    AttendanceOutcomes attendance_outcomes(const Actor& actor, std::string_view session_id);
 
     // --- chat
     ChatMessage post_chat(const Actor& actor, std::string_view session_id, ChatType type,

@@ -68,6 +68,12 @@ boost::json::object error_to_json(const Error& error);
 boost::json::object to_json(const Session& session);
 boost::json::object to_json(const SessionStatistics& statistics);
 boost::json::object to_json(const AttendanceRow& row);
+// {"minimum_share", "late_after_seconds", "early_leave_before_seconds", "count_before_instructor"}.
+boost::json::object to_json(const AttendancePolicy& policy);
+// {"session_id", "state": "provisional"|"final", "policy", "window_starts_at", "window_ends_at",
+//  "outcomes": [{"user_id", "outcome", "counted_seconds", "required_seconds",
+//  "reference_seconds", "first_counted_at", "last_counted_at", "reasons": [...]}]}.
+boost::json::object to_json(const AttendanceOutcomes& outcomes);
 boost::json::object to_json(const ChatMessage& message);
 boost::json::object to_json(const CalendarEvent& event);
 boost::json::object to_json(const JoinResult& join);

@@ -186,6 +186,11 @@ json::value statistics_get(Engine& e, const json::object& req) {
     return to_json(e.statistics(actor, RequestReader(req).string("session_id")));
 }
 
+json::value attendance_outcomes_get(Engine& e, const json::object& req) {
+    auto actor = read_actor(e, req);
+    return to_json(e.attendance_outcomes(actor, RequestReader(req).string("session_id")));
+}
+
 // -------------------------------------------------------------------- chat
 json::value chat_post(Engine& e, const json::object& req) {
     RequestReader r(req);
@@ -590,6 +595,16 @@ EngineConfig engine_config_from_json(const json::object& config) {
         secs("jaas_signature_tolerance_seconds", pc.jaas_signature_tolerance);
         secs("presence_timeout_seconds", pc.presence_timeout);
         secs("clock_skew_seconds", pc.clock_skew);
+    }
+    if (auto* at = r.optional_object("attendance")) {
+        RequestReader ar(*at, "attendance.");
+        auto& ap = c.attendance;
+        ap.minimum_share = ar.optional_number("minimum_share", 0.0, 1.0).value_or(ap.minimum_share);
+        constexpr std::int64_t day = 24 * 3600;
+        if (auto v = ar.optional_integer("late_after_seconds", 0, day)) ap.late_after = Seconds(*v);
+        if (auto v = ar.optional_integer("early_leave_before_seconds", 0, day)) ap.early_leave_before = Seconds(*v);
+        ap.count_before_instructor = ar.boolean_or("count_before_instructor", ap.count_before_instructor);
+        if (auto v = ar.optional_integer("settle_seconds", 0, 7 * day)) c.attendance_settle = Seconds(*v);
     }
     return c;
 }

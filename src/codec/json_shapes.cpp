@@ -111,6 +111,43 @@ json::object to_json(const AttendanceRow& r) {
     return o;
 }
 
+json::object to_json(const AttendancePolicy& p) {
+    json::object o;
+    o["minimum_share"] = number(p.minimum_share);
+    o["late_after_seconds"] = p.late_after.count();
+    o["early_leave_before_seconds"] = p.early_leave_before.count();
+    o["count_before_instructor"] = p.count_before_instructor;
+    return o;
+}
+
+json::object to_json(const AttendanceOutcomes& a) {
+    json::object o;
+    o["session_id"] = text(a.session_id);
+    o["state"] = a.is_final ? "final" : "provisional";
+    o["policy"] = to_json(a.policy);
+    o["window_starts_at"] = instant(a.window.start);
+    o["window_ends_at"] = instant(a.window.end);
+    json::array students;
+    students.reserve(a.students.size());
+    for (const auto& st : a.students) {
+        const auto& v = st.verdict;
+        json::object row;
+        row["user_id"] = text(st.user_id);
+        row["outcome"] = text(to_string(v.outcome));
+        row["counted_seconds"] = v.counted_seconds;
+        row["required_seconds"] = v.required_seconds;
+        row["reference_seconds"] = v.reference_seconds;
+        row["first_counted_at"] = instant(v.first_counted_at);
+        row["last_counted_at"] = instant(v.last_counted_at);
+        json::array reasons;
+        for (auto r : v.reasons) reasons.emplace_back(text(to_string(r)));
+        row["reasons"] = std::move(reasons);
+        students.emplace_back(std::move(row));
+    }
+    o["outcomes"] = std::move(students);
+    return o;
+}
+
 json::object to_json(const ChatMessage& m) {
     json::object o;
     o["id"] = text(m.id);

@@ -61,6 +61,23 @@ std::optional<std::int64_t> RequestReader::optional_integer(std::string_view fie
     return out;
 }
 
+std::optional<double> RequestReader::optional_number(std::string_view field, double min, double max) const {
+    auto* v = find(field);
+    if (!v) return std::nullopt;
+    double out;
+    if (v->is_double())
+        out = v->get_double();
+    else if (v->is_int64())
+        out = static_cast<double>(v->get_int64());
+    else if (v->is_uint64())
+        out = static_cast<double>(v->get_uint64());
+    else
+        ill_typed(name(field), "a number");
+    if (!(out >= min && out <= max))
+        throw Error::invalid(name(field), fmt::format("{}: must be a number between {} and {}", name(field), min, max));
+    return out;
+}
+
 std::int64_t RequestReader::integer(std::string_view field, std::int64_t min, std::int64_t max) const {
     auto v = optional_integer(field, min, max);
     if (!v) missing(name(field));

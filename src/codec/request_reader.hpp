@@ -44,6 +44,8 @@ public:
                                                  std::int64_t min = std::numeric_limits<int>::min(),
                                                  std::int64_t max = std::numeric_limits<int>::max()) const;
 
+    // A JSON number (integer or not) within [min, max].
+    std::optional<double> optional_number(std::string_view field, double min, double max) const;
     std::optional<bool> optional_boolean(std::string_view field) const;
     bool boolean_or(std::string_view field, bool fallback) const { return optional_boolean(field).value_or(fallback); }
 

@@ -17,6 +17,27 @@ int precedence(PresenceSource s) { return s == PresenceSource::video_server ? 1 
 
 }  // namespace
 
+std::vector<PresenceInterval> AttendanceLedger::counted(const std::vector<PresenceInterval>& intervals) {
+    // Once the video server has reported on a session, it is the only source
+    // counted there: the client's own claims are kept but superseded.
+    int counted_precedence = 0;
+    for (const auto& iv : intervals) counted_precedence = std::max(counted_precedence, precedence(iv.source));
+    // Without the video server, a participant whose page sends heartbeats is
+    // counted from them alone: the client's join stays open when a tab is
+    // closed without a leave, the heartbeats stop.
+    std::set<std::string, std::less<>> heartbeat_users;
+    if (counted_precedence == 0)
+        for (const auto& iv : intervals)
+            if (iv.source == PresenceSource::heartbeat) heartbeat_users.insert(iv.user_id);
+    std::vector<PresenceInterval> out;
+    for (const auto& iv : intervals) {
+        if (precedence(iv.source) != counted_precedence) continue;
+        if (iv.source == PresenceSource::client && heartbeat_users.count(iv.user_id)) continue;
+        out.push_back(iv);
+    }
+    return out;
+}
+
 AttendanceReport AttendanceLedger::compute(std::string_view session_id, const std::vector<Participant>& participants,
                                            const std::vector<PresenceInterval>& intervals, Instant window_start,
                                            Instant window_end, bool live, std::optional<std::int64_t> enrolled_count) {
@@ -26,11 +47,6 @@ AttendanceReport AttendanceLedger::compute(std::string_view session_id, const st
     stats.enrolled_count = enrolled_count;
     if (window_end < window_start) window_end = window_start;
     stats.actual_duration_seconds = (window_end - window_start).count();
-
-    // Once the video server has reported on a session, it is the only source
-    // counted there: the client's own claims are kept but superseded.
-    int counted_precedence = 0;
-    for (const auto& iv : intervals) counted_precedence = std::max(counted_precedence, precedence(iv.source));
 
     struct PerUser {
         Role role = Role::none;
@@ -43,17 +59,9 @@ AttendanceReport AttendanceLedger::compute(std::string_view session_id, const st
     std::map<std::string, PerUser, std::less<>> users;
     for (const auto& p : participants) users[p.user_id].role = p.role;
 
-    // Without the video server, a participant whose page sends heartbeats is
-    // counted from them alone: the client's join stays open when a tab is
-    // closed without a leave, the heartbeats stop.
-    std::set<std::string, std::less<>> heartbeat_users;
-    if (counted_precedence == 0)
-        for (const auto& iv : intervals)
-            if (iv.source == PresenceSource::heartbeat) heartbeat_users.insert(iv.user_id);
-
-    for (const auto& iv : intervals) {
-        if (precedence(iv.source) != counted_precedence) continue;
-        if (iv.source == PresenceSource::client && heartbeat_users.count(iv.user_id)) continue;
+    bool video_server = false;
+    for (const auto& iv : counted(intervals)) {
+        if (iv.source == PresenceSource::video_server) video_server = true;
         auto& u = users[iv.user_id];
         ++u.joins;
         if (iv.source == PresenceSource::heartbeat) u.heartbeat = true;
@@ -76,7 +84,7 @@ AttendanceReport AttendanceLedger::compute(std::string_view session_id, const st
         row.first_join_at = u.first_join;
         row.last_leave_at = u.open ? std::nullopt : u.last_leave;
         row.is_present = u.open;
-        row.source = counted_precedence ? PresenceSource::video_server
+        row.source = video_server ? PresenceSource::video_server
                      : u.heartbeat      ? PresenceSource::heartbeat
                                         : PresenceSource::client;
         for (const auto& s : merge(std::move(u.spans))) {

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -297,6 +298,50 @@ struct Engine::Impl {
                                            roster->count_students(s.course_id));
         r.statistics.recording_url = s.recording_url;
         return r;
+    }
+
+    // Each admitted student's verdict, from the same counted intervals as
+    // the report; provisional until the session is over and settled.
+    AttendanceOutcomes outcomes(const Session& s) const {
+        AttendanceOutcomes out;
+        out.session_id = s.id;
+        out.policy = config.attendance;
+        Instant now = clock->now();
+        bool over = s.status == SessionStatus::ended || s.status == SessionStatus::cancelled;
+        out.is_final = over && now >= s.actual_end_at.value_or(s.updated_at) + config.attendance_settle;
+        if (!s.actual_start_at) {
+            out.window = {s.starts_at, s.starts_at};
+            return out;
+        }
+        bool live = s.status == SessionStatus::live;
+        Instant end = s.actual_end_at.value_or(live ? now : *s.actual_start_at);
+        auto inputs = store->attendance_inputs(s.id);  // one snapshot
+        auto intervals = AttendanceLedger::counted(all_intervals(inputs, live ? now : end));
+        auto participants = participants_of(s, std::move(inputs.participants), intervals);
+        std::set<std::string, std::less<>> staff;
+        for (const auto& p : participants)
+            if (p.role == Role::instructor || p.role == Role::moderator) staff.insert(p.user_id);
+        std::vector<PresenceInterval> staff_intervals;
+        std::map<std::string, std::vector<PresenceInterval>, std::less<>> by_student;
+        for (auto& iv : intervals) {
+            if (staff.count(iv.user_id))
+                staff_intervals.push_back(std::move(iv));
+            else
+                by_student[iv.user_id].push_back(std::move(iv));
+        }
+        ClassTimes times{s.starts_at, s.ends_at, *s.actual_start_at, end};
+        out.window = counting_window(out.policy, times, staff_intervals);
+        for (const auto& p : participants) {
+            if (p.role != Role::student) continue;
+            auto mine = by_student.find(p.user_id);
+            static const std::vector<PresenceInterval> none;
+            out.students.push_back({p.user_id, judge_attendance(out.policy, times,
+                                                                mine == by_student.end() ? none : mine->second,
+                                                                staff_intervals)});
+        }
+        std::sort(out.students.begin(), out.students.end(),
+                  [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
+        return out;
     }
 
     ical::Event to_ical(const Session& s, Instant now) const {
@@ -742,6 +787,14 @@ SessionStatistics Engine::statistics(const Actor& actor, std::string_view id) {
     Session s = m.load(id);
     enforce(AccessPolicy::manage(m.role(s, actor)), "read statistics");
     return m.report(s).statistics;
+}
+
+AttendanceOutcomes Engine::attendance_outcomes(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    Session s = m.load(id);
+    enforce(AccessPolicy::manage(m.role(s, actor)), "read attendance");
+    return m.outcomes(s);
 }
 
 // -------------------------------------------------------------------- chat

@@ -494,6 +494,15 @@ class UseCase1QandA(unittest.TestCase):
         self.assertFalse(any(row["is_present"] for row in rows.values()))
         self.assertEqual(rows["stu-2"]["joins"], 1)
 
+        r = api.get(f"/api/live-sessions/{sid}/attendance/outcomes", PROF)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["state"], "provisional")
+        self.assertEqual({o["user_id"] for o in r.json["outcomes"]}, {"stu-1", "stu-2"})
+        for o in r.json["outcomes"]:
+            self.assertIn(o["outcome"], ("present", "late", "left_early", "absent"))
+        r = api.get(f"/api/live-sessions/{sid}/attendance/outcomes", STU[0])
+        self.assertEqual(r.status, 403, r)
+
         # Past: visible with its recording, no longer joinable or startable.
         r = api.get(f"/api/live-sessions/{sid}", STU[0])
         self.assertEqual((r.json["status"], r.json["recording_url"]), ("ended", recording))

@@ -40,6 +40,10 @@ EngineConfig presence_config(const std::string& app_id = "") {
     c.presence.video_events_secret = events_secret;
     c.presence.jaas_webhook_secret = jaas_secret;
     c.presence.jaas_app_id = app_id;
+    // The fixtures' classes last seconds: a policy at their scale.
+    c.attendance.minimum_share = 0.5;
+    c.attendance.late_after = 1s;
+    c.attendance.early_leave_before = 2s;
     return c;
 }
 
@@ -144,6 +148,44 @@ void check_expected(const json::object& fixture, Engine& engine, const Session& 
     }
 }
 
+// Each student's verdict, hand-computed from the fixture's expected
+// attendance: the instructor arrives at 0 and the class ends at 12 (two
+// seconds after its last event), so the window is 0..12 and half of it, 6 s,
+// is required; later than 1 s is late, ending before 10 is leaving early.
+void check_outcomes(const std::string& fixture_name, Engine& engine, const Session& s) {
+    using O = AttendanceOutcome;
+    using R = AttendanceReason;
+    struct Want {
+        O outcome;
+        std::int64_t counted;
+        std::vector<R> reasons;
+    };
+    std::map<std::string, Want> want = {
+        {"stu-0", {O::left_early, 8, {R::left_early}}},
+        {"stu-1", {O::late, 6, {R::joined_late, R::left_early}}},
+        {"stu-2", {O::left_early, 8, {R::left_early}}},
+        {"stu-3", {O::left_early, 9, {R::left_early}}},
+        {"stu-4", {O::present, 8, {}}},
+        {"stu-5", fixture_name == "jaas_class.json" ? Want{O::late, 8, {R::joined_late}}
+                                                    : Want{O::absent, 3, {R::below_minimum, R::joined_late, R::left_early}}},
+    };
+    auto out = engine.attendance_outcomes(instructor, s.id);
+    CHECK(out.session_id == s.id);
+    CHECK_FALSE(out.is_final);  // within the settle time after the end
+    CHECK(out.window.start == *s.actual_start_at);
+    CHECK(out.window.end == *s.actual_start_at + 12s);
+    REQUIRE(out.students.size() == want.size());
+    for (const auto& st : out.students) {
+        INFO("student " << st.user_id);
+        auto it = want.find(st.user_id);
+        REQUIRE(it != want.end());
+        CHECK(st.verdict.outcome == it->second.outcome);
+        CHECK(st.verdict.counted_seconds == it->second.counted);
+        CHECK(st.verdict.required_seconds == 6);
+        CHECK(st.verdict.reasons == it->second.reasons);
+    }
+}
+
 // A live session whose class the fixture describes; the clock is past its
 // last event afterwards.
 struct FixtureWorld {
@@ -189,6 +231,7 @@ TEST_CASE("presence: fixture streams replayed in delivery order give the hand-co
         fw.end_after_class();
     }
     check_expected(fw.fixture, fw.engine(), fw.session);
+    check_outcomes(name, fw.engine(), fw.session);
     auto counters = fw.engine().presence_counters();
     CHECK(counters.recorded + counters.ignored == replay.events().size());
     CHECK(counters.refused == 0);
@@ -217,6 +260,7 @@ TEST_CASE("presence: reversed, shuffled or repeated, a stream ends with the same
     }
     fw.end_after_class();
     check_expected(fw.fixture, fw.engine(), fw.session);
+    check_outcomes(name, fw.engine(), fw.session);
 }
 
 TEST_CASE("presence: the video server's report supersedes the client's join and leave", "[presence]") {

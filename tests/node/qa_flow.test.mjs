@@ -141,6 +141,20 @@ test('Q&A session: schedule, calendar, start, join, ask, answer, end, statistics
   assert.equal(byUser[lea].present_seconds, 22 * 60);
   assert.equal(byUser[ana].source, 'client');
 
+  // Verdicts under the default policy (60%, late after 10 min, leaving more
+  // than 10 min early): provisional just after the end.
+  const verdicts = await engine.attendanceOutcomes(instructor, session.id);
+  assert.equal(verdicts.state, 'provisional');
+  assert.ok(verdicts.window_starts_at instanceof Date);
+  const outcome = Object.fromEntries(verdicts.outcomes.map((o) => [o.user_id, o]));
+  assert.deepEqual(Object.keys(outcome).sort(), [ana, kofi, lea].sort());
+  assert.equal(outcome[ana].outcome, 'present');
+  assert.equal(outcome[kofi].outcome, 'present');
+  assert.equal(outcome[lea].outcome, 'absent');
+  assert.equal(outcome[lea].counted_seconds, 22 * 60);
+  assert.deepEqual(outcome[lea].reasons, ['below_minimum', 'left_early']);
+  assert.equal((await failure(engine.attendanceOutcomes(ana, session.id))).code, 'forbidden');
+
   // After the session: listed as past, no longer joinable.
   assert.deepEqual((await engine.listSessions(ana, course.id, 'past')).map((s) => s.id), [session.id]);
   assert.equal((await failure(engine.join(ana, session.id))).code, 'session_ended');

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from livecourse import (
+    AttendanceOutcome,
     CalendarEvent,
     ChatType,
     Forbidden,
@@ -119,6 +120,26 @@ def test_case_1_question_and_answer_session(engine, clock):
     assert rows[students[0]].present_seconds == 3600 and rows[students[0]].joins == 1
     assert rows[prof].role is Role.INSTRUCTOR and rows[students[0]].role is Role.STUDENT
     assert rows[students[0]].first_join_at == dt.datetime(2026, 3, 7, 13, 0, tzinfo=UTC)
+
+    # Verdicts a gradebook can take (the default policy: 60% of the class,
+    # late after 10 minutes, leaving more than 10 minutes early), provisional
+    # while video-server reports may still arrive, final afterwards.
+    verdicts = engine.attendance_outcomes(actor=prof, session_id=session.id)
+    assert verdicts.final is False
+    assert verdicts.policy["minimum_share"] == pytest.approx(0.6)
+    assert verdicts.window_starts_at == dt.datetime(2026, 3, 7, 13, 0, tzinfo=UTC)
+    by_student = {o.user_id: o for o in verdicts.outcomes}
+    assert sorted(by_student) == sorted(students)
+    assert [by_student[s].outcome for s in students[:3]] == [AttendanceOutcome.PRESENT] * 3
+    gone = by_student[students[3]]
+    assert gone.outcome is AttendanceOutcome.ABSENT
+    assert (gone.counted_seconds, gone.required_seconds) == (1800, 2160)
+    assert gone.reasons == ("below_minimum", "left_early")
+    clock.advance(minutes=11)
+    assert engine.attendance_outcomes(actor=course.moderator, session_id=session.id).final is True
+    clock.set(saturday_14h + dt.timedelta(hours=1))
+    with pytest.raises(Forbidden):
+        engine.attendance_outcomes(actor=students[0], session_id=session.id)
 
     # Afterwards: in the past sessions, no longer joinable.
     past = engine.list_sessions(actor=students[0], course_id=course.id, status="past")

@@ -341,6 +341,12 @@ final class Engine
         return Statistics::fromJson($this->call('statistics_get', self::onSession($actor, $sessionId)));
     }
 
+    /** Each admitted student's verdict (present, late, left_early, absent) under the engine's policy. */
+    public function attendanceOutcomes(Actor|string $actor, string $sessionId): AttendanceOutcomes
+    {
+        return AttendanceOutcomes::fromJson($this->call('attendance_outcomes_get', self::onSession($actor, $sessionId)));
+    }
+
     // ------------------------------------------------------------------ chat
 
     /** Posts a message; an answer names the question it answers in $replyTo. */

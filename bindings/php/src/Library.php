@@ -69,6 +69,7 @@ final class Library
         'notification_mark_read' => true,
         'notification_dead_list' => true,
         'notification_retry' => true,
+        'attendance_outcomes_get' => true,
     ];
 
     /**

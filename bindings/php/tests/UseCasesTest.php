@@ -132,6 +132,19 @@ final class UseCasesTest extends EngineTestCase
         $this->assertSame(Role::Student, $rows[$students[0]]->role);
         $this->assertEquals(self::utc('2026-03-07 13:00'), $rows[$students[0]]->firstJoinAt);
 
+        // Verdicts under the default policy: provisional right after the end.
+        $verdicts = $e->attendanceOutcomes($prof, $session->id);
+        $this->assertFalse($verdicts->final);
+        $this->assertEquals(self::utc('2026-03-07 13:00'), $verdicts->windowStartsAt);
+        $outcomes = [];
+        foreach ($verdicts->outcomes as $o) {
+            $outcomes[$o->userId] = $o;
+        }
+        $this->assertSame('present', $outcomes[$students[0]]->outcome);
+        $this->assertSame('absent', $outcomes[$students[3]]->outcome);
+        $this->assertSame([1800, 2160], [$outcomes[$students[3]]->countedSeconds, $outcomes[$students[3]]->requiredSeconds]);
+        $this->assertSame(['below_minimum', 'left_early'], $outcomes[$students[3]]->reasons);
+
         // Afterwards: in the past sessions, no longer joinable.
         $past = $e->listSessions($students[0], $course->id, 'past');
         $this->assertSame([$session->id], array_map(fn ($s) => $s->id, $past));

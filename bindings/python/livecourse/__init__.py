@@ -37,6 +37,8 @@ from .errors import (
 from .hosts import Roster, RosterLike
 from .models import (
     Actor,
+    AttendanceOutcome,
+    AttendanceOutcomes,
     AttendanceRow,
     CalendarEvent,
     ChatMessage,
@@ -58,6 +60,7 @@ from .models import (
     Series,
     SeriesResult,
     Session,
+    StudentOutcome,
     SessionFilter,
     SessionStatus,
     Statistics,
@@ -89,6 +92,8 @@ __all__ = [
     "Roster",
     "RosterLike",
     "Actor",
+    "AttendanceOutcome",
+    "AttendanceOutcomes",
     "AttendanceRow",
     "CalendarEvent",
     "ChatMessage",
@@ -110,6 +115,7 @@ __all__ = [
     "Series",
     "SeriesResult",
     "Session",
+    "StudentOutcome",
     "SessionFilter",
     "SessionStatus",
     "Statistics",

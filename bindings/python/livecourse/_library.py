@@ -156,6 +156,7 @@ OPERATIONS = {
     "notification_mark_read": True,
     "notification_dead_list": True,
     "notification_retry": True,
+    "attendance_outcomes_get": True,
 }
 
 

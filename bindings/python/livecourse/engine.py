@@ -41,6 +41,7 @@ from .hosts import Clock, HostHooks
 from .models import (
     Actor,
     ActorLike,
+    AttendanceOutcomes,
     AttendanceRow,
     CalendarEvent,
     ChatMessage,
@@ -473,6 +474,11 @@ class Engine:
     def attendance(self, *, actor: ActorLike, session_id: str) -> List[AttendanceRow]:
         doc = self._json("attendance_get", self._acting(actor, session_id=session_id))
         return [AttendanceRow.from_json(r) for r in doc["attendance"]]
+
+    def attendance_outcomes(self, *, actor: ActorLike, session_id: str) -> AttendanceOutcomes:
+        """Each admitted student's verdict (present, late, left_early, absent) under the engine's policy."""
+        return AttendanceOutcomes.from_json(
+            self._json("attendance_outcomes_get", self._acting(actor, session_id=session_id)))
 
     def statistics(self, *, actor: ActorLike, session_id: str) -> Statistics:
         return Statistics.from_json(self._json("statistics_get", self._acting(actor, session_id=session_id)))

@@ -361,6 +361,72 @@ class TokenResult:
         })
 
 
+class AttendanceOutcome(str, enum.Enum):
+    """A student's verdict under the attendance policy."""
+
+    PRESENT = "present"
+    LATE = "late"
+    LEFT_EARLY = "left_early"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class StudentOutcome:
+    """One student's verdict: the seconds counted and required, and why."""
+
+    user_id: str
+    outcome: AttendanceOutcome
+    counted_seconds: int
+    required_seconds: int
+    reference_seconds: int
+    first_counted_at: Optional[_dt.datetime]
+    last_counted_at: Optional[_dt.datetime]
+    reasons: Tuple[str, ...]  # "never_joined", "below_minimum", "joined_late", "left_early"
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "StudentOutcome":
+        return cls(
+            user_id=str(doc["user_id"]),
+            outcome=AttendanceOutcome(doc["outcome"]),
+            counted_seconds=int(doc["counted_seconds"]),
+            required_seconds=int(doc["required_seconds"]),
+            reference_seconds=int(doc["reference_seconds"]),
+            first_counted_at=parse_optional_instant(doc.get("first_counted_at")),
+            last_counted_at=parse_optional_instant(doc.get("last_counted_at")),
+            reasons=tuple(str(r) for r in doc.get("reasons") or ()),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class AttendanceOutcomes:
+    """Every admitted student's verdict for one session; ``final`` once it can no longer change."""
+
+    session_id: str
+    final: bool
+    window_starts_at: _dt.datetime
+    window_ends_at: _dt.datetime
+    outcomes: Tuple[StudentOutcome, ...]
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def policy(self) -> Mapping[str, Any]:
+        """The policy applied: minimum_share, late_after_seconds, early_leave_before_seconds, count_before_instructor."""
+        return self.raw["policy"]  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "AttendanceOutcomes":
+        return cls(
+            session_id=str(doc["session_id"]),
+            final=doc["state"] == "final",
+            window_starts_at=parse_instant(doc["window_starts_at"]),
+            window_ends_at=parse_instant(doc["window_ends_at"]),
+            outcomes=tuple(StudentOutcome.from_json(o) for o in doc["outcomes"]),
+            raw=_raw(doc),
+        )
+
+
 @dataclass(frozen=True)
 class AttendanceRow:
     user_id: str

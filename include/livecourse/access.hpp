@@ -35,8 +35,14 @@ public:
     static AccessDecision view(Role role) noexcept;
     // Create, edit, start, end, cancel; read attendance and statistics.
     static AccessDecision manage(Role role) noexcept;
-    // Join (take a seat) in a session of the given status.
+    // Join (take a seat) in a session of the given status, and fetch a token
+    // for it: a member, while the status machine (status_machine.hpp) allows
+    // the action; refused with its reason otherwise.
     static AccessDecision join(Role role, SessionStatus status) noexcept;
+    static AccessDecision token(Role role, SessionStatus status) noexcept;
+    // Take part in what a session's admitted participants share (a token,
+    // the chat): its staff, who need no seat, or a user join admitted.
+    static AccessDecision take_part(Role role, bool admitted) noexcept;
     // Read the room name in a session (not in a join result): staff only, in
     // every Jitsi mode.
     static AccessDecision see_room(Role role) noexcept;

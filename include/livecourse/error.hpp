@@ -10,6 +10,8 @@
 // Thread-safety: values; freely copyable.
 #pragma once
 
+#include <livecourse/reason.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,24 +34,7 @@ enum class ErrorCode : int {
 // The stable lower-case name of a category ("invalid_argument", ...).
 std::string_view to_string(ErrorCode code) noexcept;
 
-// Reason codes used across the library; the strings are the API.
-namespace reason {
-inline constexpr std::string_view not_enrolled = "not_enrolled";
-inline constexpr std::string_view session_full = "session_full";
-inline constexpr std::string_view not_live = "not_live";
-inline constexpr std::string_view session_ended = "session_ended";
-inline constexpr std::string_view session_cancelled = "session_cancelled";
-inline constexpr std::string_view not_scheduled = "not_scheduled";
-inline constexpr std::string_view forbidden = "forbidden";
-inline constexpr std::string_view not_participant = "not_participant";
-inline constexpr std::string_view invalid_transition = "invalid_transition";
-inline constexpr std::string_view revision_mismatch = "revision_mismatch";
-inline constexpr std::string_view unauthenticated = "unauthenticated";
-inline constexpr std::string_view invalid_token = "invalid_token";
-inline constexpr std::string_view token_expired = "token_expired";
-inline constexpr std::string_view token_not_yet_valid = "token_not_yet_valid";
-inline constexpr std::string_view not_answerable = "not_answerable";
-}  // namespace reason
+// Reason codes (`reason::not_live`, ...) are listed in reason.hpp.
 
 class Error : public std::runtime_error {
 public:

@@ -184,6 +184,12 @@ public:
     // One change of a session, from `before` to `after` (same id).
     static NotificationPlan changed(const Session& before, const Session& after, Instant now,
                                     Recipients recipients);
+    // How long a notification waits after its `attempts`-th failed attempt
+    // when the consumer names no delay: d = min(first_retry * 2^(attempts-1),
+    // max_retry) (first_retry for attempts < 1), then a point in [ceil(d/2),
+    // d] picked by `jitter` (any 32-bit value; the engine draws it from the
+    // CSPRNG) so that consumers failing together spread out; at least 1 s.
+    static Seconds retry_delay(int attempts, Seconds first_retry, Seconds max_retry, std::uint32_t jitter) noexcept;
 };
 
 }  // namespace livecourse

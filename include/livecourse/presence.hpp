@@ -20,6 +20,7 @@
 
 #include <livecourse/attendance.hpp>
 #include <livecourse/clock.hpp>
+#include <livecourse/reason.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -96,22 +97,23 @@ PresenceInterval heartbeat_interval(const HeartbeatInterval& h, Instant now, Sec
 // acknowledged as ignored, never refused, so that senders do not retry them.
 struct PresenceAck {
     bool recorded = false;
-    // Why it was ignored: "unknown_room", "unknown_user", "never_live",
-    // "duplicate", "app_id_mismatch", "clock_skew", "no_attendance_data",
-    // "recording_url_already_set", "not_live". Empty when recorded.
+    // Why it was ignored: one of reason::ignored_reports (reason.hpp).
+    // Empty when recorded.
     std::string reason;
 };
 
+// The reasons of reason.hpp's ignored_reports, under the names this header
+// has always offered.
 namespace presence_reason {
-inline constexpr const char* unknown_room = "unknown_room";
-inline constexpr const char* unknown_user = "unknown_user";
-inline constexpr const char* never_live = "never_live";
-inline constexpr const char* duplicate = "duplicate";
-inline constexpr const char* app_id_mismatch = "app_id_mismatch";
-inline constexpr const char* clock_skew = "clock_skew";
-inline constexpr const char* no_attendance_data = "no_attendance_data";
-inline constexpr const char* recording_url_already_set = "recording_url_already_set";
-inline constexpr const char* not_live = "not_live";
+inline constexpr const char* unknown_room = reason::unknown_room.data();
+inline constexpr const char* unknown_user = reason::unknown_user.data();
+inline constexpr const char* never_live = reason::never_live.data();
+inline constexpr const char* duplicate = reason::duplicate.data();
+inline constexpr const char* app_id_mismatch = reason::app_id_mismatch.data();
+inline constexpr const char* clock_skew = reason::clock_skew.data();
+inline constexpr const char* no_attendance_data = reason::no_attendance_data.data();
+inline constexpr const char* recording_url_already_set = reason::recording_url_already_set.data();
+inline constexpr const char* not_live = reason::not_live.data();
 }  // namespace presence_reason
 
 // Counts since the engine was opened (this process only), for monitoring.

@@ -69,4 +69,11 @@ inline constexpr date::years max_series_span{2};  // from first_date, inclusive
 // 200).
 std::vector<Occurrence> expand_weekly(const WeeklySeriesRule& rule);
 
+// The rule as the series record keeps it for display and audit: RFC 5545
+// RRULE words, then the local start, time, zone and duration, e.g.
+// "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU,TH;COUNT=12 start=2026-09-01 at=10:00
+// tz=Europe/Paris duration=90min". Weekdays are written in the rule's order.
+// Does not validate (expand_weekly does).
+std::string describe_weekly(const WeeklySeriesRule& rule);
+
 }  // namespace livecourse

@@ -34,9 +34,13 @@ std::string_view to_string(SessionAction a) noexcept;
 // The status after `action` in `from`, or nullopt if the action is refused.
 std::optional<SessionStatus> next_status(SessionStatus from, SessionAction action) noexcept;
 
-// Throws Error(conflict) naming the current status when refused. The reason is
-// the most useful one for a caller: `session_ended`, `session_cancelled`,
-// `not_live` (a join before start) or `not_scheduled` (an edit after start).
+// The reason an action refused in `from` carries, the most useful one for a
+// caller: `session_ended`, `session_cancelled`, `not_live` (a join before
+// start) or `not_scheduled` (an edit after start).
+std::string_view refusal_reason(SessionStatus from) noexcept;
+
+// Throws Error(conflict) naming the current status, with refusal_reason(from),
+// when refused.
 SessionStatus require_transition(SessionStatus from, SessionAction action);
 
 }  // namespace livecourse

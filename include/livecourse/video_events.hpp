@@ -10,16 +10,18 @@
 // signed `X-Jaas-Signature: t=<unix>,v1=<base64 HMAC-SHA256 of "<t>.<body>">`.
 // Both send breakout-room events under the main room's name with a breakout
 // room id. These are pure functions of their inputs and a key: nothing here
-// touches storage or decides what an event means for attendance (the engine
-// does that).
+// touches storage. `presence_points` says what an event means for attendance
+// (presence.hpp's points); the engine finds the session and stores them.
 //
 // Thread-safety: pure functions over values.
 #pragma once
 
 #include <livecourse/clock.hpp>
+#include <livecourse/presence.hpp>
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +75,21 @@ VideoEvent parse_event_sync(std::string_view kind, const boost::json::object& pa
 // PARTICIPANT_JOINED, PARTICIPANT_LEFT and RECORDING_UPLOADED are read as
 // `other` (their data is not looked at).
 VideoEvent parse_jaas_webhook(const boost::json::object& body);
+
+// Whether events of this kind say anything about attendance: occupants
+// joining and leaving, a room ending.
+bool reports_attendance(VideoEventKind kind) noexcept;
+
+// What one event reports about attendance. `skipped` says why when `points`
+// is empty: no_attendance_data, unknown_user (an occupant `known` refuses: a
+// guest, the focus, a stranger) or clock_skew (a time after `latest`, the
+// receiver's clock plus the accepted skew); an occupant skipped for either
+// reason leaves the others' points standing.
+struct PresencePoints {
+    std::vector<VideoPresencePoint> points;
+    std::string_view skipped;
+};
+PresencePoints presence_points(const VideoEvent& e, Instant latest, const std::function<bool(const std::string&)>& known);
 
 // The token of an `Authorization: Bearer <token>` header value (scheme
 // case-insensitive, surrounding spaces trimmed); the value itself when it

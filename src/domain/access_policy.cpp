@@ -1,9 +1,19 @@
 #include <livecourse/access.hpp>
 #include <livecourse/error.hpp>
+#include <livecourse/status_machine.hpp>
 
 #include <fmt/format.h>
 
 namespace livecourse {
+
+namespace {
+// A member may do what the status machine allows in this status.
+AccessDecision member_during(Role role, SessionStatus status, SessionAction action) noexcept {
+    if (role == Role::none) return {false, reason::not_enrolled};
+    if (next_status(status, action)) return {true, {}};
+    return {false, refusal_reason(status)};
+}
+}  // namespace
 
 AccessDecision AccessPolicy::view(Role role) noexcept {
     if (role == Role::none) return {false, reason::not_enrolled};
@@ -17,14 +27,16 @@ AccessDecision AccessPolicy::manage(Role role) noexcept {
 }
 
 AccessDecision AccessPolicy::join(Role role, SessionStatus status) noexcept {
-    if (role == Role::none) return {false, reason::not_enrolled};
-    switch (status) {
-    case SessionStatus::live: return {true, {}};
-    case SessionStatus::scheduled: return {false, reason::not_live};
-    case SessionStatus::ended: return {false, reason::session_ended};
-    case SessionStatus::cancelled: return {false, reason::session_cancelled};
-    }
-    return {false, reason::forbidden};
+    return member_during(role, status, SessionAction::join);
+}
+
+AccessDecision AccessPolicy::token(Role role, SessionStatus status) noexcept {
+    return member_during(role, status, SessionAction::token);
+}
+
+AccessDecision AccessPolicy::take_part(Role role, bool admitted) noexcept {
+    if (is_staff(role) || admitted) return {true, {}};
+    return {false, reason::not_participant};
 }
 
 AccessDecision AccessPolicy::see_room(Role role) noexcept {

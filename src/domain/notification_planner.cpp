@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -130,6 +131,15 @@ NotificationPlan NotificationPlanner::changed(const Session& before, const Sessi
     if (after.recording_url && !before.recording_url)
         plan.notify.push_back(about(after, NotificationKind::recording_available, now, ""));
     return plan;
+}
+
+Seconds NotificationPlanner::retry_delay(int attempts, Seconds first_retry, Seconds max_retry,
+                                        std::uint32_t jitter) noexcept {
+    long long d = first_retry.count();
+    for (int i = 1; i < attempts && d < max_retry.count(); ++i) d *= 2;
+    d = std::min<long long>(d, max_retry.count());
+    long long low = (d + 1) / 2;
+    return Seconds(std::max<long long>(1, low + static_cast<long long>(jitter % std::uint32_t(d - low + 1))));
 }
 
 }  // namespace livecourse

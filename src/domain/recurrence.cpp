@@ -2,6 +2,7 @@
 #include <livecourse/recurrence.hpp>
 
 #include <date/tz.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -105,6 +106,23 @@ std::vector<Occurrence> expand_weekly(const WeeklySeriesRule& rule) {
             if (rule.count && out.size() == wanted) return out;
         }
     }
+}
+
+std::string describe_weekly(const WeeklySeriesRule& r) {
+    static constexpr const char* days[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+    std::string byday;
+    for (auto d : r.weekdays) {
+        if (!byday.empty()) byday += ',';
+        byday += days[d.c_encoding() % 7];
+    }
+    std::string end = r.count ? fmt::format("COUNT={}", *r.count)
+                              : r.until ? fmt::format("UNTIL={:04}{:02}{:02}", int(r.until->year()),
+                                                      unsigned(r.until->month()), unsigned(r.until->day()))
+                                        : std::string();
+    return fmt::format("FREQ=WEEKLY;INTERVAL={};BYDAY={};{} start={:04}-{:02}-{:02} at={:02}:{:02} tz={} duration={}min",
+                       r.interval_weeks, byday, end, int(r.first_date.year()), unsigned(r.first_date.month()),
+                       unsigned(r.first_date.day()), r.start_time.count() / 60, r.start_time.count() % 60, r.timezone,
+                       r.duration.count());
 }
 
 }  // namespace livecourse

@@ -31,18 +31,21 @@ std::optional<SessionStatus> next_status(SessionStatus from, SessionAction actio
     return std::nullopt;
 }
 
+std::string_view refusal_reason(SessionStatus from) noexcept {
+    switch (from) {
+    case SessionStatus::ended: return reason::session_ended;
+    case SessionStatus::cancelled: return reason::session_cancelled;
+    case SessionStatus::scheduled: return reason::not_live;
+    case SessionStatus::live: return reason::not_scheduled;
+    }
+    return reason::invalid_transition;
+}
+
 SessionStatus require_transition(SessionStatus from, SessionAction action) {
     if (auto next = next_status(from, action)) return *next;
-    std::string_view why = reason::invalid_transition;
-    switch (from) {
-    case SessionStatus::ended: why = reason::session_ended; break;
-    case SessionStatus::cancelled: why = reason::session_cancelled; break;
-    case SessionStatus::scheduled: why = reason::not_live; break;
-    case SessionStatus::live: why = reason::not_scheduled; break;
-    }
     throw Error(ErrorCode::conflict,
                 fmt::format("cannot {} a session that is {}", to_string(action), to_string(from)),
-                std::string(why), "status");
+                std::string(refusal_reason(from)), "status");
 }
 
 }  // namespace livecourse

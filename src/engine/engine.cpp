@@ -6,7 +6,10 @@
 #include <livecourse/status_machine.hpp>
 #include <livecourse/video_events.hpp>
 
+#include "domain/feed_token.hpp"
 #include "domain/validation.hpp"
+#include "engine/engine_config.hpp"
+#include "ical/session_event.hpp"
 
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
@@ -25,23 +28,13 @@ namespace livecourse {
 namespace {
 constexpr int cas_attempts = 8;
 
-// The rule in RFC 5545 RRULE words plus the local time, zone and duration:
-// what the series record keeps for display and audit.
-std::string describe(const WeeklySeriesRule& r) {
-    static constexpr const char* days[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
-    std::string byday;
-    for (auto d : r.weekdays) {
-        if (!byday.empty()) byday += ',';
-        byday += days[d.c_encoding() % 7];
-    }
-    std::string end = r.count ? fmt::format("COUNT={}", *r.count)
-                              : r.until ? fmt::format("UNTIL={:04}{:02}{:02}", int(r.until->year()),
-                                                      unsigned(r.until->month()), unsigned(r.until->day()))
-                                        : std::string();
-    return fmt::format("FREQ=WEEKLY;INTERVAL={};BYDAY={};{} start={:04}-{:02}-{:02} at={:02}:{:02} tz={} duration={}min",
-                       r.interval_weeks, byday, end, int(r.first_date.year()), unsigned(r.first_date.month()),
-                       unsigned(r.first_date.day()), r.start_time.count() / 60, r.start_time.count() % 60, r.timezone,
-                       r.duration.count());
+// A 32-bit value from the CSPRNG, to spread retries; 0 if it fails (the
+// delay is still within its bounds).
+std::uint32_t random_jitter() noexcept {
+    unsigned char raw[4];
+    if (RAND_bytes(raw, sizeof raw) != 1) return 0;
+    return std::uint32_t(raw[0]) | std::uint32_t(raw[1]) << 8 | std::uint32_t(raw[2]) << 16 |
+           std::uint32_t(raw[3]) << 24;
 }
 }  // namespace
 
@@ -61,13 +54,8 @@ struct Engine::Impl {
         if (!store) store = open_store(config.database);
         roster = config.roster ? config.roster : std::shared_ptr<Roster>(make_store_roster(*store));
         clock = config.clock ? config.clock : std::make_shared<SystemClock>();
-        if (!config.calendar.feed_secret.empty()) {
-            if (config.calendar.feed_secret.size() < 32)
-                throw Error::invalid("calendar.feed_secret", "calendar.feed_secret: must be at least 32 bytes");
-            feed_key.emplace(config.calendar.feed_secret);
-        }
-        validate_notification_config();
-        validate_presence_config();
+        validate_engine_config(config);
+        if (!config.calendar.feed_secret.empty()) feed_key.emplace(config.calendar.feed_secret);
     }
 
     const EngineLimits& limits() const { return config.limits; }
@@ -91,6 +79,12 @@ struct Engine::Impl {
     }
 
     Role role(const Session& s, const Actor& a) const { return roster->role_of(s.course_id, a.user_id); }
+
+    // AccessPolicy::take_part, refused with `refusal` as the message.
+    void require_taking_part(const Session& s, Role role, const Actor& a, const char* refusal) const {
+        auto d = AccessPolicy::take_part(role, store->find_participant(s.id, a.user_id).has_value());
+        if (!d) throw Error::forbidden(d.reason, refusal);
+    }
 
     // The room name is a key to the room (access.hpp): a session leaves the
     // engine without it (empty, which its JSON shape writes as null) unless
@@ -197,32 +191,6 @@ struct Engine::Impl {
     template <class C> C with_links(C page) const {
         for (auto& n : page.notifications) n = with_link(std::move(n));
         return page;
-    }
-
-    void validate_notification_config() const {
-        const auto& n = config.notifications;
-        if (n.max_attempts < 1 || n.max_attempts > 1000)
-            throw Error::invalid("notifications.max_attempts", "notifications.max_attempts: must be between 1 and 1000");
-        if (n.first_retry < Seconds(1) || n.first_retry > Seconds(86400))
-            throw Error::invalid("notifications.first_retry_seconds",
-                                 "notifications.first_retry_seconds: must be between 1 and 86400");
-        if (n.max_retry < n.first_retry || n.max_retry > Seconds(7 * 86400))
-            throw Error::invalid("notifications.max_retry_seconds",
-                                 "notifications.max_retry_seconds: must be between first_retry_seconds and 604800");
-    }
-
-    Seconds backoff(int attempts) const {
-        const auto& c = config.notifications;
-        long long d = c.first_retry.count();
-        for (int i = 1; i < attempts && d < c.max_retry.count(); ++i) d *= 2;
-        d = std::min<long long>(d, c.max_retry.count());
-        // Jitter in [d/2, d], so that consumers failing together spread out.
-        unsigned char raw[4];
-        std::uint32_t r = 0;
-        if (RAND_bytes(raw, sizeof raw) == 1) r = std::uint32_t(raw[0]) | std::uint32_t(raw[1]) << 8 |
-                                                 std::uint32_t(raw[2]) << 16 | std::uint32_t(raw[3]) << 24;
-        long long low = (d + 1) / 2;
-        return Seconds(std::max<long long>(1, low + static_cast<long long>(r % std::uint32_t(d - low + 1))));
     }
 
     Session new_session(const Actor& actor, std::string_view course_id, const SessionDraft& d, Instant now) {
@@ -345,34 +313,14 @@ struct Engine::Impl {
     }
 
     ical::Event to_ical(const Session& s, Instant now) const {
-        ical::Event e;
-        e.uid = fmt::format("session-{}@{}", s.id, config.calendar.uid_domain);
-        e.stamp = now;
-        e.created = s.created_at;
-        e.last_modified = s.updated_at;
-        e.start = s.starts_at;
-        e.end = s.ends_at;
-        e.summary = s.title;
-        e.description = s.description;
-        e.url = event_url(s);
-        e.status = s.status == SessionStatus::cancelled ? ical::EventStatus::cancelled : ical::EventStatus::confirmed;
-        e.cancel_reason = s.cancel_reason.value_or("");
-        e.sequence = s.revision - 1;
         auto organizer = store->find_user(s.instructor_id);
-        e.organizer_name = organizer && !organizer->name.empty() ? organizer->name : s.instructor_id;
-        e.organizer_email = organizer && !organizer->email.empty() ? organizer->email : config.calendar.organizer_email;
-        return e;
+        auto url = event_url(s);
+        return ical::session_event(s, now, {config.calendar.uid_domain, url, organizer ? &*organizer : nullptr,
+                                            config.calendar.organizer_email});
     }
 
     std::string event_url(const Session& s) const {
-        std::string out = config.calendar.join_url_pattern;
-        auto replace = [&](std::string_view key, std::string_view value) {
-            for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
-                out.replace(pos, key.size(), value);
-        };
-        replace("{course}", s.course_id);
-        replace("{id}", s.id);
-        return out;
+        return ical::session_page_url(config.calendar.join_url_pattern, s.course_id, s.id);
     }
 
     const HmacSha256Key& require_feed_key() const {
@@ -384,28 +332,12 @@ struct Engine::Impl {
     std::string salt_of(std::string_view user, bool rotate) {
         if (!rotate)
             if (auto s = store->feed_salt(user)) return *s;
-        unsigned char raw[16];
-        if (RAND_bytes(raw, sizeof raw) != 1) throw Error(ErrorCode::internal, "the CSPRNG failed");
-        auto salt = base64url_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+        auto salt = new_feed_salt();
         store->set_feed_salt(user, salt);
         return salt;
     }
 
     // --------------------------------------------------------- presence
-    void validate_presence_config() const {
-        const auto& p = config.presence;
-        if (!p.video_events_secret.empty() && p.video_events_secret.size() < 32)
-            throw Error::invalid("presence.video_events_secret",
-                                 "presence.video_events_secret: must be at least 32 bytes");
-        if (p.presence_timeout < Seconds(1))
-            throw Error::invalid("presence.presence_timeout_seconds", "presence.presence_timeout_seconds: must be at least 1");
-        if (p.jaas_signature_tolerance < Seconds(0))
-            throw Error::invalid("presence.jaas_signature_tolerance_seconds",
-                                 "presence.jaas_signature_tolerance_seconds: must not be negative");
-        if (p.clock_skew < Seconds(0))
-            throw Error::invalid("presence.clock_skew_seconds", "presence.clock_skew_seconds: must not be negative");
-    }
-
     // Every interval of a session from every source; heartbeat intervals
     // judged at `judged_at` (now while live, else the actual end).
     std::vector<PresenceInterval> all_intervals(const AttendanceInputs& in, Instant judged_at) const {
@@ -431,9 +363,9 @@ struct Engine::Impl {
         return out;
     }
 
-    PresenceAck ignored(const char* reason) {
+    PresenceAck ignored(std::string_view why) {
         ++presence_ignored;
-        return {false, reason};
+        return {false, std::string(why)};
     }
     PresenceAck recorded() {
         ++presence_recorded;
@@ -447,53 +379,28 @@ struct Engine::Impl {
 
     void check_secret(std::string_view presented) {
         if (config.presence.video_events_secret.empty())
-            throw refused("invalid_secret", "video-server events are not configured (no video events secret)");
+            throw refused(reason::invalid_secret, "video-server events are not configured (no video events secret)");
         if (!jitsi::video_events_secret_matches(presented, config.presence.video_events_secret))
-            throw refused("invalid_secret", "wrong or missing video events secret");
+            throw refused(reason::invalid_secret, "wrong or missing video events secret");
     }
 
-    // Turns one video-server event into points and stores them.
+    // Stores what one video-server event reports about attendance.
     PresenceAck apply_video_event(const jitsi::VideoEvent& e) {
-        using jitsi::VideoEventKind;
-        if (e.kind != VideoEventKind::occupant_joined && e.kind != VideoEventKind::occupant_left &&
-            e.kind != VideoEventKind::room_destroyed)
-            return ignored(presence_reason::no_attendance_data);
+        if (!jitsi::reports_attendance(e.kind)) return ignored(reason::no_attendance_data);
         auto s = store->find_session_by_room(e.room);
-        if (!s) return ignored(presence_reason::unknown_room);
-        if (!s->actual_start_at) return ignored(presence_reason::never_live);
+        if (!s) return ignored(reason::unknown_room);
+        if (!s->actual_start_at) return ignored(reason::never_live);
         Instant now = clock->now();
-        Instant latest = now + config.presence.clock_skew;
-        const char* prefix = e.source == jitsi::VideoEventSource::jaas ? "jaas:" : "es:";
-
         // A user of ours: a member of the course, or admitted to the session.
         auto known = [&](const std::string& user) {
             if (user.empty() || user.size() > limits().max_id_bytes || !validate::is_utf8(user)) return false;
             return roster->role_of(s->course_id, user) != Role::none ||
                    store->find_participant(s->id, user).has_value();
         };
-
-        std::vector<VideoPresencePoint> points;
-        const char* skipped = presence_reason::no_attendance_data;
-        for (const auto& o : e.occupants) {
-            if (!known(o.user_id)) {
-                skipped = presence_reason::unknown_user;
-                continue;
-            }
-            if ((o.joined_at && *o.joined_at > latest) || (o.left_at && *o.left_at > latest)) {
-                skipped = presence_reason::clock_skew;
-                continue;
-            }
-            std::string connection = prefix + o.connection;
-            if (o.joined_at) points.push_back({e.scope, connection, o.user_id, VideoPointKind::join, *o.joined_at});
-            if (o.left_at) points.push_back({e.scope, connection, o.user_id, VideoPointKind::leave, *o.left_at});
-        }
-        if (e.kind == VideoEventKind::room_destroyed && e.at) {
-            if (*e.at > latest) skipped = presence_reason::clock_skew;
-            else points.push_back({e.scope, {}, {}, VideoPointKind::room_end, *e.at});
-        }
-        if (points.empty()) return ignored(skipped);
-        auto added = store->record_video_points(s->id, e.delivery_key, points, now);
-        if (!added || *added == 0) return ignored(presence_reason::duplicate);
+        auto reported = jitsi::presence_points(e, now + config.presence.clock_skew, known);
+        if (reported.points.empty()) return ignored(reported.skipped);
+        auto added = store->record_video_points(s->id, e.delivery_key, reported.points, now);
+        if (!added || *added == 0) return ignored(reason::duplicate);
         return recorded();
     }
 
@@ -501,15 +408,15 @@ struct Engine::Impl {
     // host's own choice; otherwise only while none is set. Decided inside
     // the compare-and-swap, so that two senders never both "set it first".
     struct SkipRecording {
-        const char* reason;
+        std::string_view reason;
     };
     RecordingResult apply_recording(std::string_view id, std::string_view url, bool replace) {
         RecordingResult out;
         try {
             out.session = modify(id, [&](Session& s) {
-                if (!s.actual_start_at) throw SkipRecording{presence_reason::never_live};
-                if (s.recording_url && *s.recording_url == url) throw SkipRecording{presence_reason::duplicate};
-                if (s.recording_url && !replace) throw SkipRecording{presence_reason::recording_url_already_set};
+                if (!s.actual_start_at) throw SkipRecording{reason::never_live};
+                if (s.recording_url && *s.recording_url == url) throw SkipRecording{reason::duplicate};
+                if (s.recording_url && !replace) throw SkipRecording{reason::recording_url_already_set};
                 s.recording_url = std::string(url);
             });
         } catch (const SkipRecording& skip) {
@@ -519,11 +426,6 @@ struct Engine::Impl {
         }
         out.ack = recorded();
         return out;
-    }
-
-    std::string make_feed_token(std::string_view user, std::string_view salt) const {
-        std::string msg = fmt::format("{}\n{}", user, salt);
-        return base64url_encode(user) + "." + base64url_encode(require_feed_key().sign_to_string(msg));
     }
 };
 
@@ -571,7 +473,7 @@ Session Engine::create_session(const Actor& actor, std::string_view course_id, c
             return s;
         } catch (const Error& e) {
             // 80+ random bits make a clash astronomically rare; retry anyway.
-            if (e.reason() != "room_name_taken" || attempt >= 3) throw;
+            if (e.reason() != reason::room_name_taken || attempt >= 3) throw;
         }
     }
 }
@@ -661,7 +563,7 @@ SeriesResult Engine::create_series(const Actor& actor, std::string_view course_i
     out.series.id = m.store->allocate_series_id();
     out.series.course_id = std::string(course_id);
     out.series.instructor_id = actor.user_id;
-    out.series.rule = describe(draft.rule);
+    out.series.rule = describe_weekly(draft.rule);
     out.series.created_at = now;
     for (const auto& o : occurrences) {
         SessionDraft d = draft.session;
@@ -752,9 +654,8 @@ TokenResult Engine::token(const Actor& actor, std::string_view id) {
     m.require_actor(actor);
     Session s = m.load(id);
     Role role = m.role(s, actor);
-    enforce(AccessPolicy::join(role, s.status), "get a token for this session");
-    if (!is_staff(role) && !m.store->find_participant(s.id, actor.user_id))
-        throw Error::forbidden(reason::not_participant, "join the session before asking for a token");
+    enforce(AccessPolicy::token(role, s.status), "get a token for this session");
+    m.require_taking_part(s, role, actor, "join the session before asking for a token");
     Instant now = m.clock->now();
     TokenResult r;
     r.jwt = m.mint(s, actor, is_staff(role), now, r.expires_at);
@@ -811,8 +712,7 @@ ChatMessage Engine::post_chat(const Actor& actor, std::string_view id, ChatType 
     Role role = m.role(s, actor);
     enforce(AccessPolicy::view(role), "chat in this session");
     require_transition(s.status, SessionAction::chat);
-    if (!is_staff(role) && !m.store->find_participant(s.id, actor.user_id))
-        throw Error::forbidden(reason::not_participant, "join the session before chatting");
+    m.require_taking_part(s, role, actor, "join the session before chatting");
     ChatMessage msg;
     msg.session_id = s.id;
     msg.user_id = actor.user_id;
@@ -832,8 +732,7 @@ ChatPage Engine::list_chat(const Actor& actor, std::string_view id, std::optiona
     Session s = m.load(id);
     Role role = m.role(s, actor);
     enforce(AccessPolicy::view(role), "read this session's chat");
-    if (!is_staff(role) && !m.store->find_participant(s.id, actor.user_id))
-        throw Error::forbidden(reason::not_participant, "only participants read the chat");
+    m.require_taking_part(s, role, actor, "only participants read the chat");
     return m.store->list_chat(s.id, cursor, limit);
 }
 
@@ -878,13 +777,13 @@ std::string Engine::ical_feed(std::string_view user_id) {
 std::string Engine::feed_token(std::string_view user_id) {
     validate::id("user_id", user_id, impl_->limits().max_id_bytes);
     impl_->require_feed_key();
-    return impl_->make_feed_token(user_id, impl_->salt_of(user_id, false));
+    return livecourse::feed_token(impl_->require_feed_key(), user_id, impl_->salt_of(user_id, false));
 }
 
 std::string Engine::rotate_feed_token(std::string_view user_id) {
     validate::id("user_id", user_id, impl_->limits().max_id_bytes);
     impl_->require_feed_key();
-    return impl_->make_feed_token(user_id, impl_->salt_of(user_id, true));
+    return livecourse::feed_token(impl_->require_feed_key(), user_id, impl_->salt_of(user_id, true));
 }
 
 std::string Engine::ical_feed_by_token(std::string_view token) {
@@ -893,15 +792,11 @@ std::string Engine::ical_feed_by_token(std::string_view token) {
     auto invalid = [] {
         return Error(ErrorCode::unauthenticated, "invalid calendar feed token", std::string(reason::invalid_token));
     };
-    auto dot = token.find('.');
-    if (token.size() > 1024 || dot == std::string_view::npos) throw invalid();
-    auto user = base64url_decode(token.substr(0, dot));
-    if (!user || user->empty() || !validate::is_utf8(*user)) throw invalid();
-    auto salt = m.store->feed_salt(*user);
-    if (!salt) throw invalid();
-    auto expected = base64url_encode(key.sign_to_string(fmt::format("{}\n{}", *user, *salt)));
-    if (!constant_time_equal(expected, token.substr(dot + 1))) throw invalid();
-    return ical_feed(*user);
+    auto parts = parse_feed_token(token);
+    if (!parts) throw invalid();
+    auto salt = m.store->feed_salt(parts->user);
+    if (!salt || !feed_token_matches(key, *parts, *salt)) throw invalid();
+    return ical_feed(parts->user);
 }
 
 // ---------------------------------------------------------------- presence
@@ -932,11 +827,11 @@ PresenceAck Engine::jaas_webhook(std::string_view raw_body, std::string_view sig
     auto e = jitsi::parse_jaas_webhook(doc.get_object());
     std::string expected_app = p.jaas_app_id;
     if (expected_app.empty() && m.config.jitsi.mode == jitsi::Mode::jaas) expected_app = m.config.jitsi.app_id;
-    if (!expected_app.empty() && e.app_id != expected_app) return m.ignored(presence_reason::app_id_mismatch);
+    if (!expected_app.empty() && e.app_id != expected_app) return m.ignored(reason::app_id_mismatch);
     if (e.kind == jitsi::VideoEventKind::recording_uploaded) {
         validate::url("data.preAuthenticatedLink", *e.recording_url, m.limits().max_url_bytes * 2);
         auto s = m.store->find_session_by_room(e.room);
-        if (!s) return m.ignored(presence_reason::unknown_room);
+        if (!s) return m.ignored(reason::unknown_room);
         return m.apply_recording(s->id, *e.recording_url, false).ack;
     }
     return m.apply_video_event(e);
@@ -947,7 +842,7 @@ PresenceAck Engine::heartbeat(const Actor& actor, std::string_view id) {
     m.require_actor(actor);
     Session s = m.load(id);
     enforce(AccessPolicy::view(m.role(s, actor)), "send heartbeats in this session");
-    if (s.status != SessionStatus::live) return m.ignored(presence_reason::not_live);
+    if (s.status != SessionStatus::live) return m.ignored(reason::not_live);
     if (!m.store->find_participant(s.id, actor.user_id))
         throw Error::forbidden(reason::not_participant, "join the session before sending heartbeats");
     m.store->record_heartbeat(s.id, actor.user_id, m.clock->now(), m.config.presence.presence_timeout);
@@ -980,7 +875,7 @@ RecordingResult Engine::set_recording_by_secret(std::string_view secret, std::st
             s = m.store->find_session_by_room(room);
         }
     }
-    if (!s) return {m.ignored(presence_reason::unknown_room), std::nullopt};
+    if (!s) return {m.ignored(reason::unknown_room), std::nullopt};
     // The sender holds a secret, not a role: it learns what it asked about,
     // not the room.
     auto result = m.apply_recording(s->id, recording_url, false);
@@ -1026,11 +921,13 @@ Notification Engine::fail_notification(std::string_view id, std::optional<int> a
         throw Error::invalid("retry_in_seconds", "retry_in_seconds: must be between 0 and 604800 (a week)");
     auto current = m.store->find_notification(id);
     if (!current) throw Error::not_found("notification");
-    Seconds delay = retry_in ? *retry_in : m.backoff(attempt.value_or(current->attempts));
-    auto failed = m.store->fail_notification(id, attempt, m.clock->now(), delay,
-                                             m.config.notifications.max_attempts, error);
+    const auto& nc = m.config.notifications;
+    Seconds delay = retry_in ? *retry_in
+                             : NotificationPlanner::retry_delay(attempt.value_or(current->attempts), nc.first_retry,
+                                                                nc.max_retry, random_jitter());
+    auto failed = m.store->fail_notification(id, attempt, m.clock->now(), delay, nc.max_attempts, error);
     if (!failed)
-        throw Error::conflict("not_claimed", "the notification is not held under this claim (acknowledged, dead, "
+        throw Error::conflict(reason::not_claimed, "the notification is not held under this claim (acknowledged, dead, "
                                              "never claimed, or claimed again since)");
     return m.with_link(std::move(*failed));
 }
@@ -1040,7 +937,7 @@ Notification Engine::retry_notification(std::string_view id) {
     auto retried = m.store->retry_notification(id, m.clock->now());
     if (!retried) {
         if (!m.store->find_notification(id)) throw Error::not_found("notification");
-        throw Error::conflict("not_dead", "only a dead notification can be retried");
+        throw Error::conflict(reason::not_dead, "only a dead notification can be retried");
     }
     return m.with_link(std::move(*retried));
 }

@@ -256,8 +256,8 @@ void verify_jaas_signature(std::string_view header, std::string_view raw_body, s
     auto refuse = [](std::string_view reason, const char* message) {
         return Error(ErrorCode::unauthenticated, message, std::string(reason));
     };
-    if (secret.empty()) throw refuse("invalid_signature", "JaaS webhooks are not configured (no webhook secret)");
-    if (header.empty() || header.size() > 4096) throw refuse("invalid_signature", "missing or oversized X-Jaas-Signature");
+    if (secret.empty()) throw refuse(reason::invalid_signature, "JaaS webhooks are not configured (no webhook secret)");
+    if (header.empty() || header.size() > 4096) throw refuse(reason::invalid_signature, "missing or oversized X-Jaas-Signature");
     std::optional<std::string_view> t;
     bool repeated_t = false;
     std::vector<std::string_view> v1;
@@ -281,11 +281,11 @@ void verify_jaas_signature(std::string_view header, std::string_view raw_body, s
         if (comma == std::string_view::npos) break;
         pos = comma + 1;
     }
-    if (!t || repeated_t || v1.empty()) throw refuse("invalid_signature", "X-Jaas-Signature needs one t and a v1 signature");
-    if (t->empty() || t->size() > 12) throw refuse("invalid_signature", "X-Jaas-Signature: t is not a Unix time");
+    if (!t || repeated_t || v1.empty()) throw refuse(reason::invalid_signature, "X-Jaas-Signature needs one t and a v1 signature");
+    if (t->empty() || t->size() > 12) throw refuse(reason::invalid_signature, "X-Jaas-Signature: t is not a Unix time");
     std::int64_t when = 0;
     for (char c : *t) {
-        if (c < '0' || c > '9') throw refuse("invalid_signature", "X-Jaas-Signature: t is not a Unix time");
+        if (c < '0' || c > '9') throw refuse(reason::invalid_signature, "X-Jaas-Signature: t is not a Unix time");
         when = when * 10 + (c - '0');
     }
     std::string signed_text;
@@ -294,15 +294,46 @@ void verify_jaas_signature(std::string_view header, std::string_view raw_body, s
     auto expected = base64_encode(hmac_sha256(secret, signed_text));
     bool ok = false;
     for (auto candidate : v1) ok |= constant_time_equal(expected, candidate);
-    if (!ok) throw refuse("invalid_signature", "the webhook signature does not match");
+    if (!ok) throw refuse(reason::invalid_signature, "the webhook signature does not match");
     auto skew = now.time_since_epoch().count() - when;
     if (skew > tolerance.count() || -skew > tolerance.count())
-        throw refuse("stale_signature", "the webhook signature's timestamp is outside the accepted tolerance");
+        throw refuse(reason::stale_signature, "the webhook signature's timestamp is outside the accepted tolerance");
 }
 
 std::string jaas_signature(std::string_view raw_body, std::string_view secret, Instant t) {
     auto ts = std::to_string(t.time_since_epoch().count());
     return "t=" + ts + ",v1=" + base64_encode(hmac_sha256(secret, ts + "." + std::string(raw_body)));
+}
+
+bool reports_attendance(VideoEventKind kind) noexcept {
+    return kind == VideoEventKind::occupant_joined || kind == VideoEventKind::occupant_left ||
+           kind == VideoEventKind::room_destroyed;
+}
+
+PresencePoints presence_points(const VideoEvent& e, Instant latest, const std::function<bool(const std::string&)>& known) {
+    PresencePoints out;
+    out.skipped = reason::no_attendance_data;
+    if (!reports_attendance(e.kind)) return out;
+    // Connections are named by their source, so that sources never collide.
+    const char* prefix = e.source == VideoEventSource::jaas ? "jaas:" : "es:";
+    for (const auto& o : e.occupants) {
+        if (!known(o.user_id)) {
+            out.skipped = reason::unknown_user;
+            continue;
+        }
+        if ((o.joined_at && *o.joined_at > latest) || (o.left_at && *o.left_at > latest)) {
+            out.skipped = reason::clock_skew;
+            continue;
+        }
+        std::string connection = prefix + o.connection;
+        if (o.joined_at) out.points.push_back({e.scope, connection, o.user_id, VideoPointKind::join, *o.joined_at});
+        if (o.left_at) out.points.push_back({e.scope, connection, o.user_id, VideoPointKind::leave, *o.left_at});
+    }
+    if (e.kind == VideoEventKind::room_destroyed && e.at) {
+        if (*e.at > latest) out.skipped = reason::clock_skew;
+        else out.points.push_back({e.scope, {}, {}, VideoPointKind::room_end, *e.at});
+    }
+    return out;
 }
 
 }  // namespace livecourse::jitsi

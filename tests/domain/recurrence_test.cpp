@@ -334,3 +334,39 @@ TEST_CASE("every invalid rule is rejected naming its field", "[series]") {
         CHECK(rejected_field(r) == "until");
     }
 }
+
+TEST_CASE("a weekly rule is described in RRULE words plus its local start", "[domain][recurrence]") {
+    using date::Thursday;
+    struct Row {
+        WeeklySeriesRule rule;
+        const char* want;
+    };
+    auto rule = [](std::string tz, date::year_month_day first, std::chrono::minutes at, std::chrono::minutes length,
+                   std::vector<date::weekday> days, int interval, std::optional<int> count,
+                   std::optional<date::year_month_day> until) {
+        WeeklySeriesRule r;
+        r.timezone = std::move(tz);
+        r.first_date = first;
+        r.start_time = at;
+        r.duration = length;
+        r.weekdays = std::move(days);
+        r.interval_weeks = interval;
+        r.count = count;
+        r.until = until;
+        return r;
+    };
+    const Row rows[] = {
+        {rule("Europe/Paris", date::year{2026} / 9 / 1, 10h, 90min, {Tuesday, Thursday}, 1, 12, std::nullopt),
+         "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU,TH;COUNT=12 start=2026-09-01 at=10:00 tz=Europe/Paris duration=90min"},
+        // Weekdays in the rule's order, Sunday as SU; UNTIL as a basic date.
+        {rule("UTC", date::year{2026} / 9 / 4, 8h + 5min, 45min, {Sunday, Friday}, 2, std::nullopt,
+              date::year{2027} / 1 / 31),
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,FR;UNTIL=20270131 start=2026-09-04 at=08:05 tz=UTC duration=45min"},
+        {rule("America/New_York", date::year{2027} / 3 / 9, 0min, 24h, {Monday}, 52, 1, std::nullopt),
+         "FREQ=WEEKLY;INTERVAL=52;BYDAY=MO;COUNT=1 start=2027-03-09 at=00:00 tz=America/New_York duration=1440min"},
+        {rule("Asia/Tokyo", date::year{2030} / 12 / 31, 23h + 59min, 1min, {Wednesday, Monday, Wednesday}, 3,
+              200, std::nullopt),
+         "FREQ=WEEKLY;INTERVAL=3;BYDAY=WE,MO,WE;COUNT=200 start=2030-12-31 at=23:59 tz=Asia/Tokyo duration=1min"},
+    };
+    for (const auto& r : rows) CHECK(describe_weekly(r.rule) == r.want);
+}

@@ -54,3 +54,10 @@ TEST_CASE("status names round-trip", "[domain][status]") {
     CHECK_FALSE(parse_session_status("LIVE"));
     CHECK_FALSE(parse_session_status(""));
 }
+
+TEST_CASE("a refused action carries the reason of the status it was refused in", "[domain][status]") {
+    CHECK(refusal_reason(SessionStatus::scheduled) == "not_live");
+    CHECK(refusal_reason(SessionStatus::live) == "not_scheduled");
+    CHECK(refusal_reason(SessionStatus::ended) == "session_ended");
+    CHECK(refusal_reason(SessionStatus::cancelled) == "session_cancelled");
+}

@@ -161,28 +161,21 @@ TEST_CASE("a new series plans every occurrence's reminders", "[domain][notificat
 }
 
 TEST_CASE("notification kinds and states have stable names", "[domain][notifications]") {
-    const std::pair<NotificationKind, const char*> kinds[] = {
-        {NotificationKind::reminder_24h, "reminder_24h"},
-        {NotificationKind::reminder_1h, "reminder_1h"},
-        {NotificationKind::session_live, "session_live"},
-        {NotificationKind::session_cancelled, "session_cancelled"},
-        {NotificationKind::session_rescheduled, "session_rescheduled"},
-        {NotificationKind::recording_available, "recording_available"},
-    };
-    for (auto [kind, name] : kinds) {
-        CHECK(to_string(kind) == name);
-        CHECK(parse_notification_kind(name) == kind);
+    using K = NotificationKind;
+    using St = NotificationState;
+    std::string kinds, states;
+    for (auto k : {K::reminder_24h, K::reminder_1h, K::session_live, K::session_cancelled, K::session_rescheduled,
+                   K::recording_available}) {
+        kinds += std::string(to_string(k)) + " ";
+        CHECK(parse_notification_kind(to_string(k)) == k);
     }
+    for (auto st : {St::pending, St::delivered, St::dead}) {
+        states += std::string(to_string(st)) + " ";
+        CHECK(parse_notification_state(to_string(st)) == st);
+    }
+    CHECK(kinds == "reminder_24h reminder_1h session_live session_cancelled session_rescheduled recording_available ");
+    CHECK(states == "pending delivered dead ");
     CHECK_FALSE(parse_notification_kind("reminder"));
-    const std::pair<NotificationState, const char*> states[] = {
-        {NotificationState::pending, "pending"},
-        {NotificationState::delivered, "delivered"},
-        {NotificationState::dead, "dead"},
-    };
-    for (auto [state, name] : states) {
-        CHECK(to_string(state) == name);
-        CHECK(parse_notification_state(name) == state);
-    }
     CHECK_FALSE(parse_notification_state("Dead"));
     CHECK(notification_key_prefix(NotificationKind::session_live, "12", "x") == "session_live:12:x:");
 }

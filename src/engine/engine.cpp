@@ -1,3 +1,15 @@
+// The Engine: one method per use case of the seed (create, start, join,
+// attendance, chat, calendar, presence, notifications). Each reads what it
+// needs from the store and the roster, asks the domain (status machine,
+// access policy, planners, presence and calendar mappings, the jitsi and
+// ical functions) what the rules say, and writes the outcome through the
+// store in one transaction. Input is validated here, at the edge.
+//
+// It is not where rules live: a decision that can be stated without the
+// store (who may join, what a change notifies, how a token or an event is
+// shaped) belongs to its layer as a pure function with its own test. Nor is
+// it a cache of truth: the only state it keeps is configuration, counters,
+// and snapshots of live sessions that the store re-checks on every write.
 #include <livecourse/access.hpp>
 #include <livecourse/engine.hpp>
 #include <livecourse/error.hpp>

@@ -48,9 +48,10 @@ struct AttendancePolicy {
     Seconds early_leave_before{600};     // earlier than this before the window closed: left early
     bool count_before_instructor = false;
 
-    // Throws Error(invalid_argument) naming the field ("minimum_share",
-    // "late_after_seconds", "early_leave_before_seconds").
-    void validate() const;
+    // Throws Error(invalid_argument) naming the field, after `prefix`
+    // ("minimum_share", "late_after_seconds", "early_leave_before_seconds";
+    // the engine's configuration names them "attendance.minimum_share", ...).
+    void validate(std::string_view prefix = "") const;
 };
 
 enum class AttendanceOutcome { present, late, left_early, absent };

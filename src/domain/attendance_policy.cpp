@@ -2,6 +2,8 @@
 
 #include <livecourse/error.hpp>
 
+#include <fmt/format.h>
+
 #include "domain/spans.hpp"
 
 #include <algorithm>
@@ -29,12 +31,14 @@ std::vector<Span> merged_within(const std::vector<PresenceInterval>& intervals, 
 
 }  // namespace
 
-void AttendancePolicy::validate() const {
-    if (!(minimum_share >= 0.0 && minimum_share <= 1.0))
-        throw Error::invalid("minimum_share", "minimum_share: must be a share between 0 and 1");
-    if (late_after.count() < 0) throw Error::invalid("late_after_seconds", "late_after_seconds: must not be negative");
-    if (early_leave_before.count() < 0)
-        throw Error::invalid("early_leave_before_seconds", "early_leave_before_seconds: must not be negative");
+void AttendancePolicy::validate(std::string_view prefix) const {
+    auto refuse = [&](std::string_view field, std::string_view rule) {
+        std::string name = fmt::format("{}{}", prefix, field);
+        throw Error::invalid(name, fmt::format("{}: {}", name, rule));
+    };
+    if (!(minimum_share >= 0.0 && minimum_share <= 1.0)) refuse("minimum_share", "must be a share between 0 and 1");
+    if (late_after.count() < 0) refuse("late_after_seconds", "must not be negative");
+    if (early_leave_before.count() < 0) refuse("early_leave_before_seconds", "must not be negative");
 }
 
 std::string_view to_string(AttendanceOutcome o) noexcept {

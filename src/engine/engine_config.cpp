@@ -39,6 +39,9 @@ void validate_engine_config(const EngineConfig& config) {
     check(p.jaas_signature_tolerance >= Seconds(0), "presence.jaas_signature_tolerance_seconds",
           "must not be negative");
     check(p.clock_skew >= Seconds(0), "presence.clock_skew_seconds", "must not be negative");
+
+    config.attendance.validate("attendance.");
+    check(config.attendance_settle >= Seconds(0), "attendance.settle_seconds", "must not be negative");
 }
 
 }  // namespace livecourse

@@ -131,6 +131,12 @@ TEST_CASE("an attendance policy out of range is refused naming its field", "[dom
     p = {};
     p.early_leave_before = -1s;
     CHECK(field_of(p) == "early_leave_before_seconds");
+    try {
+        p.validate("attendance.");
+        FAIL("a negative early_leave_before was accepted");
+    } catch (const Error& e) {
+        CHECK(std::string(e.field()) == "attendance.early_leave_before_seconds");
+    }
 }
 
 TEST_CASE("property: a verdict depends on neither the order nor repeats of the intervals",

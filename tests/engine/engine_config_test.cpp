@@ -32,6 +32,13 @@ TEST_CASE("engine configuration: secrets and ranges", "[engine][config]") {
     };
     const Row rows[] = {
         {"the defaults", [](EngineConfig&) {}, "(accepted)"},
+        {"an attendance share above 1", [](EngineConfig& c) { c.attendance.minimum_share = 1.01; },
+         "attendance.minimum_share"},
+        {"a negative late mark", [](EngineConfig& c) { c.attendance.late_after = Seconds(-1); },
+         "attendance.late_after_seconds"},
+        {"a negative settle time", [](EngineConfig& c) { c.attendance_settle = Seconds(-1); },
+         "attendance.settle_seconds"},
+        {"a share of exactly 1", [](EngineConfig& c) { c.attendance.minimum_share = 1.0; }, "(accepted)"},
         {"a 31-byte feed secret", [](EngineConfig& c) { c.calendar.feed_secret = std::string(31, 'f'); },
          "calendar.feed_secret"},
         {"a 32-byte feed secret", [](EngineConfig& c) { c.calendar.feed_secret = std::string(32, 'f'); },

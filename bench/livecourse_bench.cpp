@@ -6,6 +6,7 @@
 #include <livecourse/hmac.hpp>
 #include <livecourse/ical.hpp>
 #include <livecourse/jitsi.hpp>
+#include <livecourse.h>
 
 #include <date/date.h>
 #include <fmt/format.h>
@@ -15,8 +16,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -25,6 +29,7 @@
 #include <optional>
 #include <thread>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 using namespace livecourse;
@@ -35,13 +40,24 @@ namespace {
 
 constexpr int runs = 7;
 
-// Median over `runs` of the time per operation, in nanoseconds.
-double median_ns(int ops, const std::function<void()>& op) {
+// The CPU time the calling thread has used, in nanoseconds.
+double thread_cpu_ns() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e9 + double(t.tv_nsec);
+}
+
+double wall_ns() { return double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now().time_since_epoch()).count()); }
+
+// Median over `runs` of the time per operation, in nanoseconds: wall time,
+// or with `now = thread_cpu_ns` the CPU time of the calling thread (what a
+// busy machine disturbs least).
+double median_ns(int ops, const std::function<void()>& op, double (*now)() = wall_ns) {
     std::vector<double> per_op;
     for (int r = 0; r < runs; ++r) {
-        auto t = Clock_::now();
+        double t = now();
         for (int i = 0; i < ops; ++i) op();
-        per_op.push_back(double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock_::now() - t).count()) / ops);
+        per_op.push_back((now() - t) / ops);
     }
     std::sort(per_op.begin(), per_op.end());
     return per_op[per_op.size() / 2];
@@ -149,12 +165,14 @@ public:
 
 struct JoinFigures {
     double per_second = 0, p50_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
+    double cpu_us = 0;  // CPU time of the joining threads per join, when measured
 };
 
-JoinFigures figures(std::vector<double> latencies_ns, double seconds) {
+JoinFigures figures(std::vector<double> latencies_ns, double seconds, double cpu_ns = 0) {
     std::sort(latencies_ns.begin(), latencies_ns.end());
     auto at = [&](double q) { return latencies_ns[std::min(latencies_ns.size() - 1, std::size_t(q * latencies_ns.size()))] / 1000; };
-    return {double(latencies_ns.size()) / seconds, at(0.5), at(0.99), at(0.999), latencies_ns.back() / 1000};
+    auto n = double(latencies_ns.size());
+    return {n / seconds, at(0.5), at(0.99), at(0.999), latencies_ns.back() / 1000, cpu_ns / n / 1000};
 }
 
 JoinFigures median_of(std::vector<JoinFigures> v) {
@@ -165,14 +183,19 @@ JoinFigures median_of(std::vector<JoinFigures> v) {
 constexpr int join_students = 4000;
 const Actor bench_prof{"prof", "Prof", "", ""};
 
-EngineConfig join_config(const std::string& db) {
+// An engine on `db` with self-hosted Jitsi (HS256 tokens, app id "lms").
+EngineConfig self_hosted_config(const std::string& db, std::string server_url, std::string secret) {
     EngineConfig c;
     c.database = db;
     c.jitsi.mode = jitsi::Mode::self_hosted;
-    c.jitsi.server_url = "https://meet.example.edu";
+    c.jitsi.server_url = std::move(server_url);
     c.jitsi.app_id = "lms";
-    c.jitsi.app_secret = std::string(48, 's');
+    c.jitsi.app_secret = std::move(secret);
     return c;
+}
+
+EngineConfig join_config(const std::string& db) {
+    return self_hosted_config(db, "https://meet.example.edu", std::string(48, 's'));
 }
 
 // A database with one course of `join_students` enrolled students.
@@ -195,25 +218,35 @@ std::string live_session(Engine& e) {
     return s.id;
 }
 
-// `threads` threads share students u<first> .. u<first + count - 1>, who
-// join `session`; returns each join's latency in nanoseconds.
-std::vector<double> timed_joins(Engine& e, const std::string& session, int first, int count, int threads) {
-    std::vector<std::vector<double>> lat(std::size_t(std::max(1, threads)));
+// `threads` threads share the calls call(first) .. call(last - 1); returns
+// each call's latency in nanoseconds (and adds the threads' CPU time to
+// `cpu_ns` when given).
+std::vector<double> timed_calls(int first, int last, int threads, const std::function<void(int)>& call,
+                                std::atomic<double>* cpu_ns = nullptr) {
+    std::vector<std::vector<double>> lat(static_cast<std::size_t>(std::max(1, threads)));
     std::atomic<int> next{first};
     std::vector<std::thread> pool;
     for (auto& mine : lat)
         pool.emplace_back([&] {
-            for (int i; (i = next++) < first + count;) {
-                Actor a{fmt::format("u{}", i), "Student", "", ""};
+            double cpu0 = thread_cpu_ns();
+            for (int i; (i = next++) < last;) {
                 auto t0 = Clock_::now();
-                e.join(a, session);
+                call(i);
                 mine.push_back(double((Clock_::now() - t0).count()));
             }
+            if (cpu_ns) *cpu_ns += thread_cpu_ns() - cpu0;
         });
     for (auto& th : pool) th.join();
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
     return all;
+}
+
+// `threads` threads share students u<first> .. u<first + count - 1>, who
+// join `session`; returns each join's latency in nanoseconds.
+std::vector<double> timed_joins(Engine& e, const std::string& session, int first, int count, int threads) {
+    return timed_calls(first, first + count, threads,
+                       [&](int i) { e.join(Actor{fmt::format("u{}", i), "Student", "", ""}, session); });
 }
 
 // `threads` threads share the students of one fresh session.
@@ -351,6 +384,282 @@ void bench_join_throughput(const std::filesystem::path& dir, const std::string& 
                 fmt::format("{:.2f}x 8 threads in one process", p8.per_second / e8.per_second));
     print_joins("  the same, writers only retry (no handoff)", r8,
                 fmt::format("{:.2f}x 8 threads in one process", r8.per_second / e8.per_second));
+}
+
+// ------------------------------------------------------------------ rush
+// The 10:00 rush of bench/bindings/python_rush.py and node_rush.mjs, the
+// same workload through the C++ API the bindings call: 500 courses with one
+// live session each, an instructor and 100 students per course, every user
+// with a name, an e-mail and an avatar, self-hosted Jitsi with HS256 tokens;
+// 22,000 joins in a shuffled order over all courses (2% reconnects), the
+// first 2,000 a warm-up, each join timed alone. The order is the one the
+// bindings' scripts build, drawn from the same generator.
+constexpr int rush_courses = 500;
+constexpr int rush_members = 101;  // the instructor, then 100 students
+constexpr int rush_joins = 22000;
+constexpr int rush_warmup = 2000;
+constexpr std::uint32_t rush_seed = 20260307;
+
+// Python's random.Random(seed) for a seed below 2^32 (MT19937 seeded by
+// init_by_array), its shuffle and randrange: the scripts' join order, bit
+// for bit.
+class PythonRandom {
+public:
+    explicit PythonRandom(std::uint32_t seed) {
+        mt_[0] = 19650218u;
+        for (std::uint32_t i = 1; i < n; ++i) mt_[i] = 1812433253u * (mt_[i - 1] ^ (mt_[i - 1] >> 30)) + i;
+        std::uint32_t i = 1;
+        for (std::uint32_t k = 0; k < n; ++k) {
+            mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525u)) + seed;
+            if (++i >= n) mt_[0] = mt_[n - 1], i = 1;
+        }
+        for (std::uint32_t k = 0; k < n - 1; ++k) {
+            mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1566083941u)) - i;
+            if (++i >= n) mt_[0] = mt_[n - 1], i = 1;
+        }
+        mt_[0] = 0x80000000u;
+    }
+
+    // A uniform integer in [0, bound): getrandbits(bound.bit_length()) until below.
+    std::uint32_t below(std::uint32_t bound) {
+        int bits = std::bit_width(bound);
+        for (;;)
+            if (std::uint32_t r = next() >> (32 - bits); r < bound) return r;
+    }
+
+    template <class T>
+    void shuffle(T first, T last) {
+        for (auto i = std::uint32_t(last - first) - 1; i > 0; --i) std::swap(first[i], first[below(i + 1)]);
+    }
+
+private:
+    static constexpr std::uint32_t n = 624, m = 397;
+
+    std::uint32_t next() {
+        if (index_ >= n) {
+            for (std::uint32_t k = 0; k < n; ++k) {
+                std::uint32_t y = (mt_[k] & 0x80000000u) | (mt_[(k + 1) % n] & 0x7fffffffu);
+                mt_[k] = mt_[(k + m) % n] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+            }
+            index_ = 0;
+        }
+        std::uint32_t y = mt_[index_++];
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c5680u;
+        y ^= (y << 15) & 0xefc60000u;
+        return y ^ (y >> 18);
+    }
+
+    std::array<std::uint32_t, n> mt_{};
+    std::uint32_t index_ = n;
+};
+
+// Member `member` of course `course`: 0 is the instructor.
+Actor rush_person(int course, int member) {
+    if (member == 0)
+        return {fmt::format("prof-{}", course), fmt::format("Professor {}", course),
+                fmt::format("prof{}@example.edu", course), fmt::format("https://cdn.example.edu/avatars/prof-{}.png", course)};
+    int k = member - 1;
+    return {fmt::format("stu-{}-{}", course, k), fmt::format("Student {}.{}", course, k),
+            fmt::format("stu{}.{}@example.edu", course, k), fmt::format("https://cdn.example.edu/avatars/stu-{}-{}.png", course, k)};
+}
+
+struct RushJoin {
+    int course;
+    int member;
+};
+
+// Every member of every course, shuffled; the first 98% of them, then 2%
+// reconnects drawn from the first half, then the second half shuffled again.
+std::vector<RushJoin> rush_order() {
+    std::vector<RushJoin> all;
+    for (int c = 0; c < rush_courses; ++c)
+        for (int k = 0; k < rush_members; ++k) all.push_back({c, k});
+    PythonRandom rng(rush_seed);
+    rng.shuffle(all.begin(), all.end());
+    std::vector<RushJoin> order(all.begin(), all.begin() + (rush_joins - rush_joins / 50));
+    auto firsts = std::uint32_t(order.size() / 2);
+    for (int i = 0; i < rush_joins / 50; ++i) order.push_back(order[rng.below(firsts)]);
+    rng.shuffle(order.begin() + std::ptrdiff_t(order.size() / 2), order.end());
+    return order;
+}
+
+// The scripts' Jitsi settings.
+EngineConfig rush_config(const std::string& db) {
+    return self_hosted_config(db, "https://meet.example.org", "rush-secret-rush-secret-rush-secret-0123456789");
+}
+
+struct RushBase {
+    std::string db;
+    std::vector<Session> sessions;  // by course
+    std::vector<Actor> actors;      // course * rush_members + member
+    std::vector<RushJoin> order;
+    const Actor& actor(const RushJoin& j) const { return actors[std::size_t(j.course * rush_members + j.member)]; }
+};
+
+// The rush's database, built once through the engine and copied for every case.
+RushBase rush_database(const std::filesystem::path& dir) {
+    RushBase base;
+    base.db = (dir / "rush.db").string();
+    base.order = rush_order();
+    Engine e(rush_config(base.db));
+    Instant now = e.now();
+    for (int c = 0; c < rush_courses; ++c) {
+        auto course = fmt::format("course-{}", c);
+        for (int k = 0; k < rush_members; ++k) {
+            base.actors.push_back(rush_person(c, k));
+            e.enroll(course, base.actors.back().user_id, k == 0 ? Role::instructor : Role::student);
+            e.put_user(base.actors.back());
+        }
+        const Actor& prof = base.actors[std::size_t(c * rush_members)];
+        SessionDraft d;
+        d.title = fmt::format("Live class {}", c);
+        d.starts_at = now - 1min;
+        d.ends_at = now + 2h;
+        d.max_participants = rush_members + 9;
+        auto s = e.create_session(prof, course, d);
+        base.sessions.push_back(e.start_session(prof, s.id));
+    }
+    return base;
+}
+
+std::string rush_copy(const RushBase& base, const std::string& name) {
+    auto to = (std::filesystem::path(base.db).parent_path() / name).string();
+    for (const char* suffix : {"", "-wal"})
+        if (std::filesystem::exists(base.db + suffix))
+            std::filesystem::copy_file(base.db + suffix, to + suffix, std::filesystem::copy_options::overwrite_existing);
+    return to;
+}
+
+// Runs the warm-up, then times each other join alone, `threads` threads
+// sharing the order; `join(j)` makes join j.
+JoinFigures rush_run(const RushBase& base, int threads, const std::function<void(const RushJoin&)>& join) {
+    auto call = [&](int i) { join(base.order[std::size_t(i)]); };
+    timed_calls(0, rush_warmup, threads, call);
+    std::atomic<double> cpu{0};
+    auto t = Clock_::now();
+    auto lat = timed_calls(rush_warmup, rush_joins, threads, call, &cpu);
+    return figures(std::move(lat), std::chrono::duration<double>(Clock_::now() - t).count(), cpu);
+}
+
+// Engine::join, with the token and the join link.
+JoinFigures rush_engine_joins(const RushBase& base, int threads) {
+    Engine e(rush_config(rush_copy(base, fmt::format("rush-engine-{}.db", threads))));
+    return rush_run(base, threads, [&](const RushJoin& j) {
+        auto r = e.join(base.actor(j), base.sessions[std::size_t(j.course)].id);
+        if (r.jitsi_join_url.find("jwt=") == std::string::npos) std::abort();
+    });
+}
+
+// lc_session_join, with the request the Python binding sends (a cached
+// actor encoding and the session id): the C ABI's request reading and
+// result text on top of Engine::join.
+JoinFigures rush_capi_joins(const RushBase& base) {
+    auto db = rush_copy(base, "rush-capi.db");
+    auto config = rush_config(db);
+    auto open = fmt::format(R"({{"database":"{}","jitsi":{{"mode":"self_hosted","server_url":"{}","app_id":"{}","app_secret":"{}"}}}})",
+                            db, config.jitsi.server_url, config.jitsi.app_id, config.jitsi.app_secret);
+    lc_engine* engine = nullptr;
+    char* error = nullptr;
+    if (lc_engine_open(open.c_str(), nullptr, &engine, &error) != LC_OK) std::abort();
+    std::vector<std::string> requests;
+    for (const auto& j : base.order) {
+        const Actor& a = base.actor(j);
+        requests.push_back(fmt::format(R"({{"actor":{{"user_id":"{}","name":"{}","email":"{}","avatar":"{}"}},"session_id":"{}"}})",
+                                       a.user_id, a.name, a.email, a.avatar, base.sessions[std::size_t(j.course)].id));
+    }
+    auto f = rush_run(base, 1, [&](const RushJoin& j) {
+        auto i = std::size_t(&j - base.order.data());
+        char* out = nullptr;
+        char* err = nullptr;
+        if (lc_session_join(engine, requests[i].c_str(), &out, &err) != LC_OK) std::abort();
+        lc_free(out);
+    });
+    lc_engine_close(engine);
+    return f;
+}
+
+// Only the store's admission transaction (Store::admit) of each join.
+JoinFigures rush_store_admits(const RushBase& base) {
+    SqliteOptions options;
+    options.path = rush_copy(base, "rush-store.db");
+    auto store = open_sqlite_store(options);
+    return rush_run(base, 1, [&](const RushJoin& j) {
+        const Session& s = base.sessions[std::size_t(j.course)];
+        AdmitRequest r{s.id, base.actor(j).user_id, Role::none, s.course_id, std::chrono::floor<Seconds>(std::chrono::system_clock::now())};
+        auto a = store->admit(r);
+        if (a.outcome != AdmitOutcome::admitted && a.outcome != AdmitOutcome::rejoined) std::abort();
+    });
+}
+
+// The token and the join link of each join, as the engine makes them.
+struct RushTokens {
+    double token_ns = 0, token_and_url_ns = 0;
+};
+
+RushTokens rush_tokens(const RushBase& base) {
+    auto config = rush_config(base.db).jitsi;
+    jitsi::TokenIssuer issuer(config);
+    auto timed = std::vector<RushJoin>(base.order.begin() + rush_warmup, base.order.end());
+    std::size_t i = 0;
+    auto mint = [&](const RushJoin& j) {
+        const Session& s = base.sessions[std::size_t(j.course)];
+        const Actor& a = base.actor(j);
+        bool moderator = j.member == 0;
+        Instant now = std::chrono::floor<Seconds>(std::chrono::system_clock::now());
+        jitsi::TokenRequest r;
+        r.room = s.jitsi_room_name;
+        r.user_id = a.user_id;
+        r.name = a.name;
+        r.email = a.email;
+        r.avatar = a.avatar;
+        r.moderator = moderator;
+        r.features = jitsi::features_for(config, moderator, s.recording_enabled, false);
+        r.issued_at = now;
+        r.expires_at = jitsi::token_expiry(config, now, s.ends_at);
+        return issuer.mint(r);
+    };
+    RushTokens t;
+    t.token_ns = median_ns(int(timed.size()), [&] { (void)mint(timed[i++ % timed.size()]); }, thread_cpu_ns);
+    t.token_and_url_ns = median_ns(int(timed.size()), [&] {
+        const RushJoin& j = timed[i++ % timed.size()];
+        jitsi::JoinLinkOptions o;
+        o.jwt = mint(j);
+        o.display_name = base.actor(j).name;
+        o.email = base.actor(j).email;
+        o.moderator = o.screen_sharing = j.member == 0;
+        (void)jitsi::join_url(config, base.sessions[std::size_t(j.course)].jitsi_room_name, o);
+    }, thread_cpu_ns);
+    return t;
+}
+
+void bench_rush(const std::filesystem::path& dir) {
+    auto base = rush_database(dir);
+    std::vector<JoinFigures> one, sixteen, capi, store;
+    for (int r = 0; r < 3; ++r) {
+        one.push_back(rush_engine_joins(base, 1));
+        sixteen.push_back(rush_engine_joins(base, 16));
+        capi.push_back(rush_capi_joins(base));
+        store.push_back(rush_store_admits(base));
+    }
+    auto tokens = rush_tokens(base);
+    auto a = median_of(one), b = median_of(sixteen), c = median_of(capi), s = median_of(store);
+    auto us = [](const JoinFigures& f) { return 1e6 / f.per_second; };
+    auto per_join = [&](const JoinFigures& f) { return fmt::format("{:.1f} us/join, cpu {:.1f} us/join", us(f), f.cpu_us); };
+    print_joins("rush (livecourse join), 1 thread", a, per_join(a));
+    print_joins("rush (livecourse join), 16 threads", b,
+                fmt::format("{}, {:.2f}x 1 thread", per_join(b), b.per_second / a.per_second));
+    print_joins("rush, C ABI lc_session_join, 1 thread", c,
+                fmt::format("{}, {:.2f}x Engine::join cpu", per_join(c), c.cpu_us / a.cpu_us));
+    print_joins("rush, Store::admit alone, 1 thread", s,
+                fmt::format("{}, {:.2f}x Engine::join cpu", per_join(s), s.cpu_us / a.cpu_us));
+    line("rush, HS256 token alone (livecourse)", tokens.token_ns, "cpu", tokens.token_ns, "token");
+    line("rush, token and join URL (livecourse)", tokens.token_and_url_ns, "cpu", tokens.token_ns, "token");
+    // CPU time of the joining thread (the checkpointer's is not in it).
+    double token_us = tokens.token_and_url_ns / 1000;
+    fmt::print("rush, one join on 1 thread (cpu us): store transaction {:.1f}, token and URL {:.1f}, "
+               "rest of Engine::join {:.1f}, C ABI codec {:.1f}\n",
+               s.cpu_us, token_us, a.cpu_us - s.cpu_us - token_us, c.cpu_us - a.cpu_us);
 }
 
 // PostgreSQL joins/s from 1, 4 and 16 client threads, on the database named
@@ -549,12 +858,13 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
     fmt::print("livecourse {} benchmarks: median of {} runs; ratios against references measured in this run\n\n",
                "0.1.0", runs);
-    // `livecourse-bench joins` (or tokens, postgres, ical, attendance,
-    // memory) runs one section; no argument runs them all.
+    // `livecourse-bench joins` (or tokens, rush, postgres, ical,
+    // attendance, memory) runs one section; no argument runs them all.
     std::string only = argc == 2 ? argv[1] : "";
     auto wanted = [&](const char* name) { return only.empty() || only == name; };
     if (wanted("tokens")) bench_tokens();
     if (wanted("joins")) bench_join_throughput(dir, std::filesystem::canonical("/proc/self/exe").string());
+    if (wanted("rush")) bench_rush(dir);
     if (wanted("postgres")) bench_postgres_join_throughput();
     if (wanted("ical")) bench_ical(dir);
     if (wanted("attendance")) bench_attendance(dir);

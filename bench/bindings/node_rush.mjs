@@ -7,8 +7,9 @@
 // Workload: 500 courses with one live session each, an instructor and 100
 // students per course, every user with a name, an e-mail and an avatar;
 // self-hosted Jitsi with HS256 tokens. Each case makes 22,000 joins (the first
-// 2,000 are warm-up and not counted), interleaved across the courses so that
-// every join is a first admission. Every join is timed on its own, from the
+// 2,000 are warm-up and not counted) in the order python_rush.py builds,
+// drawn from the same generator (Python's random.Random): shuffled over all
+// courses, 2% of them reconnects. Every join is timed on its own, from the
 // call to its result.
 //
 // Cases: the binding with 1, 16 and 256 joins in flight from one event loop,
@@ -20,7 +21,14 @@
 // own join links) and the same join link. Each round starts every case on a
 // fresh copy of its database; a line reports the median over the rounds, and
 // the ratio is the median of each round's ratio to that round's peer.
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+//
+// With --core-output FILE (the output of `livecourse-bench rush` in the same
+// run) or --core BINARY, each binding line is also set against the C++
+// core's Engine::join on the same workload (1 in flight against its 1
+// thread, 16 and 256 against its 16 threads), and the library's HS256 token
+// against jsonwebtoken's for the same claims.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createSecretKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -57,17 +65,90 @@ const peer = loadPeer();
 
 // --------------------------------------------------------------- workload
 
-const instructorOf = (c) => `prof-${c}`;
-const studentOf = (c, k) => `stu-${c}-${k}`;
-const profile = (id) => ({ user_id: id, name: `Name ${id}`, email: `${id}@example.edu`, avatar: `https://lms.example.edu/avatars/${id}.png` });
+const SEED = 20260307;
 
-// Join i: course i mod 500, its (i / 500)-th member (the instructor first).
-function joinAt(i) {
-  const c = i % COURSES;
-  const k = Math.floor(i / COURSES) % (STUDENTS + 1);
-  return { course: c, user: k === 0 ? instructorOf(c) : studentOf(c, k) };
+// Python's random.Random(seed) for a seed below 2^32 (MT19937 seeded by
+// init_by_array), its shuffle and randrange: python_rush.py's order, bit for bit.
+class PythonRandom {
+  constructor(seed) {
+    const mt = new Uint32Array(624);
+    mt[0] = 19650218;
+    for (let i = 1; i < 624; i += 1) mt[i] = Math.imul(1812433253, mt[i - 1] ^ (mt[i - 1] >>> 30)) + i;
+    let i = 1;
+    for (let k = 0; k < 624; k += 1) {
+      mt[i] = (mt[i] ^ Math.imul(mt[i - 1] ^ (mt[i - 1] >>> 30), 1664525)) + seed;
+      i += 1;
+      if (i >= 624) { mt[0] = mt[623]; i = 1; }
+    }
+    for (let k = 0; k < 623; k += 1) {
+      mt[i] = (mt[i] ^ Math.imul(mt[i - 1] ^ (mt[i - 1] >>> 30), 1566083941)) - i;
+      i += 1;
+      if (i >= 624) { mt[0] = mt[623]; i = 1; }
+    }
+    mt[0] = 0x80000000;
+    this.mt = mt;
+    this.index = 624;
+  }
+
+  next() {
+    const mt = this.mt;
+    if (this.index >= 624) {
+      for (let k = 0; k < 624; k += 1) {
+        const y = (mt[k] & 0x80000000) | (mt[(k + 1) % 624] & 0x7fffffff);
+        mt[k] = mt[(k + 397) % 624] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      }
+      this.index = 0;
+    }
+    let y = mt[this.index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    return (y ^ (y >>> 18)) >>> 0;
+  }
+
+  // A uniform integer in [0, bound): getrandbits(bound.bit_length()) until below.
+  below(bound) {
+    const bits = 32 - Math.clz32(bound);
+    for (;;) {
+      const r = this.next() >>> (32 - bits);
+      if (r < bound) return r;
+    }
+  }
+
+  shuffle(list) {
+    for (let i = list.length - 1; i > 0; i -= 1) {
+      const j = this.below(i + 1);
+      [list[i], list[j]] = [list[j], list[i]];
+    }
+  }
 }
-const ACTORS = Array.from({ length: JOINS }, (_, i) => profile(joinAt(i).user));
+
+// Member k of course c: 0 is the instructor. The profiles of python_rush.py.
+function person(c, k) {
+  if (k === 0) {
+    return { user_id: `prof-${c}`, name: `Professor ${c}`, email: `prof${c}@example.edu`, avatar: `https://cdn.example.edu/avatars/prof-${c}.png` };
+  }
+  const s = `${c}-${k - 1}`;
+  return { user_id: `stu-${s}`, name: `Student ${c}.${k - 1}`, email: `stu${c}.${k - 1}@example.edu`, avatar: `https://cdn.example.edu/avatars/stu-${s}.png` };
+}
+
+// Every member of every course, shuffled; the first 98% of them, then 2%
+// reconnects drawn from the first half, then the second half shuffled again.
+function joinOrder() {
+  const all = [];
+  for (let c = 0; c < COURSES; c += 1) for (let k = 0; k <= STUDENTS; k += 1) all.push({ course: c, actor: person(c, k) });
+  const rng = new PythonRandom(SEED);
+  rng.shuffle(all);
+  const order = all.slice(0, JOINS - JOINS / 50);
+  const firsts = Math.floor(order.length / 2);
+  for (let i = 0; i < JOINS / 50; i += 1) order.push(order[rng.below(firsts)]);
+  const half = Math.floor(order.length / 2);
+  const second = order.slice(half);
+  rng.shuffle(second);
+  order.splice(half, second.length, ...second);
+  return order;
+}
+const ORDER = joinOrder();
 
 function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -95,26 +176,31 @@ async function inFlight(limit, total, fn) {
 // Built once with the binding itself, then copied for every case.
 async function buildLibraryDatabase(file) {
   const engine = await Engine.open(engineConfig(file));
-  const start = new Date(Date.now() + 60_000);
-  const ends = new Date(start.getTime() + 4 * 3600_000);
+  const start = new Date(Date.now() - 60_000);
+  const ends = new Date(start.getTime() + 60_000 + 2 * 3600_000);
   const sessions = new Array(COURSES);
   await inFlight(8, COURSES, async (c) => {
-    const members = [instructorOf(c), ...Array.from({ length: STUDENTS }, (_, k) => studentOf(c, k + 1))];
-    await Promise.all(members.flatMap((u, k) => [
-      engine.putUser(profile(u)), engine.enroll(`course-${c}`, u, k === 0 ? 'instructor' : 'student')]));
-    const s = await engine.createSession(instructorOf(c), `course-${c}`, {
-      title: `Live class ${c}`, starts_at: start, ends_at: ends, max_participants: STUDENTS + 1,
+    const members = Array.from({ length: STUDENTS + 1 }, (_, k) => person(c, k));
+    await Promise.all(members.flatMap((p, k) => [
+      engine.putUser(p), engine.enroll(`course-${c}`, p.user_id, k === 0 ? 'instructor' : 'student')]));
+    const s = await engine.createSession(members[0].user_id, `course-${c}`, {
+      title: `Live class ${c}`, starts_at: start, ends_at: ends, max_participants: STUDENTS + 10,
     });
-    await engine.startSession(instructorOf(c), s.id);
+    await engine.startSession(members[0].user_id, s.id);
     sessions[c] = s.id;
   });
-  // One join link, to read the claims the library writes.
-  const probe = await engine.join(profile(studentOf(0, STUDENTS)), sessions[0]);
-  await engine.leave(studentOf(0, STUDENTS), sessions[0]);
+  await engine.close();
+  return sessions;
+}
+
+// One join link on a copy of the database, to read the claims the library writes.
+async function probeClaims(file, sessions) {
+  const engine = await Engine.open(engineConfig(file));
+  const probe = await engine.join(ORDER[0].actor, sessions[ORDER[0].course]);
   await engine.close();
   const jwt = new URL(probe.jitsi_join_url).searchParams.get('jwt');
   const [header, payload] = jwt.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url')));
-  return { sessions, header, payload };
+  return { header, payload, size: jwt.length };
 }
 
 async function libraryCase(file, sessions, limit) {
@@ -124,7 +210,7 @@ async function libraryCase(file, sessions, limit) {
   const one = async (i) => {
     if (i === WARMUP) t0 = performance.now();
     const started = performance.now();
-    const r = await engine.join(ACTORS[i], sessions[joinAt(i).course]);
+    const r = await engine.join(ORDER[i].actor, sessions[ORDER[i].course]);
     const ms = performance.now() - started;
     if (typeof r.jitsi_join_url !== 'string') throw new Error('join without a link');
     if (i >= WARMUP) lat.push(ms);
@@ -153,14 +239,13 @@ const PEER_SCHEMA = `
 function buildPeerDatabase(file) {
   const db = new peer.Database(file);
   db.exec(PEER_SCHEMA);
-  const ends = Math.floor(Date.now() / 1000) + 4 * 3600;
+  const ends = Math.floor(Date.now() / 1000) + 2 * 3600;
   const enroll = db.prepare('INSERT INTO enrollments VALUES (?, ?, ?)');
   const session = db.prepare("INSERT INTO sessions (id, course_id, status, room, max_participants, ends_at) VALUES (?, ?, 'live', ?, ?, ?)");
   db.transaction(() => {
     for (let c = 0; c < COURSES; c += 1) {
-      enroll.run(`course-${c}`, instructorOf(c), 'instructor');
-      for (let k = 1; k <= STUDENTS; k += 1) enroll.run(`course-${c}`, studentOf(c, k), 'student');
-      session.run(c + 1, `course-${c}`, `live-class-${c}-0123456789abcdef`, STUDENTS + 1, ends);
+      for (let k = 0; k <= STUDENTS; k += 1) enroll.run(`course-${c}`, person(c, k).user_id, k === 0 ? 'instructor' : 'student');
+      session.run(c + 1, `course-${c}`, `live-class-${c}-0123456789abcdef`, STUDENTS + 10, ends);
     }
   })();
   db.close();
@@ -219,9 +304,9 @@ function peerCase(file, claims, stampIat) {
   let t0 = 0;
   for (let i = 0; i < JOINS; i += 1) {
     if (i === WARMUP) t0 = performance.now();
-    const { course } = joinAt(i);
+    const { course, actor } = ORDER[i];
     const started = performance.now();
-    const r = join(ACTORS[i], course + 1, course);
+    const r = join(actor, course + 1, course);
     const ms = performance.now() - started;
     if (typeof r.jitsi_join_url !== 'string') throw new Error('join without a link');
     if (i >= WARMUP) lat.push(ms);
@@ -243,12 +328,50 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
+// The figures of `livecourse-bench rush` (the C++ core on this workload), if given.
+function readCore() {
+  let text;
+  const at = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  if (at('--core-output')) text = readFileSync(at('--core-output'), 'utf8');
+  else if (at('--core')) text = execFileSync(at('--core'), ['rush'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  else return null;
+  const starting = (prefix) => {
+    const l = text.split('\n').find((x) => x.startsWith(prefix));
+    if (!l) throw new Error(`livecourse-bench rush printed no "${prefix}" line`);
+    return l;
+  };
+  const perJoin = (prefix) => 1e6 / Number(/([\d.]+) joins\/s/.exec(starting(prefix))[1]);
+  return {
+    one: perJoin('rush (livecourse join), 1 thread'),
+    sixteen: perJoin('rush (livecourse join), 16 threads'),
+    tokenUs: Number(/([\d.]+) us\/op/.exec(starting('rush, HS256 token alone'))[1]),
+  };
+}
+
+// jsonwebtoken.sign of the library's claims with a KeyObject, median us.
+function jsonwebtokenUs(header, payload) {
+  const key = createSecretKey(Buffer.from(SECRET));
+  const extra = Object.fromEntries(Object.entries(header).filter(([k]) => !['alg', 'typ'].includes(k)));
+  const options = { algorithm: 'HS256', ...(Object.keys(extra).length ? { header: extra } : {}) };
+  const perOp = [];
+  for (let r = 0; r < 7; r += 1) {
+    const t0 = performance.now();
+    for (let i = 0; i < 5000; i += 1) peer.jwt.sign(payload, key, options);
+    perOp.push(((performance.now() - t0) * 1000) / 5000);
+  }
+  return median(perOp);
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'livecourse-node-rush-'));
 try {
   const began = performance.now();
+  const core = readCore();
   const libraryBase = path.join(dir, 'library-base.db');
   const peerBase = path.join(dir, 'peer-base.db');
-  const { sessions, header, payload } = await buildLibraryDatabase(libraryBase);
+  const sessions = await buildLibraryDatabase(libraryBase);
+  const probeFile = path.join(dir, 'probe.db');
+  copyDatabase(libraryBase, probeFile);
+  const { header, payload, size } = await probeClaims(probeFile, sessions);
   buildPeerDatabase(peerBase);
   const claims = Object.fromEntries(Object.entries(payload).filter(([k]) => !['room', 'nbf', 'exp', 'iat'].includes(k)));
   const stampIat = payload.iat !== undefined;
@@ -269,17 +392,26 @@ try {
     }
   }
 
-  const line = (name, runs, ratios) => {
+  const line = (name, runs, ratios, note = '') => {
     const f = (k) => median(runs.map((r) => r[k]));
     const ratio = ratios ? `${median(ratios).toFixed(2)}x peer` : '1.00x (reference)';
     console.log(`${name.padEnd(50)} ${f('perSecond').toFixed(0).padStart(7)} joins/s  p50 ${(f('p50') * 1000).toFixed(0).padStart(6)} us  ` +
-      `p99 ${(f('p99') * 1000).toFixed(0).padStart(7)} us  max ${(f('max') * 1000).toFixed(0).padStart(8)} us  ${ratio}`);
+      `p99 ${(f('p99') * 1000).toFixed(0).padStart(7)} us  max ${(f('max') * 1000).toFixed(0).padStart(8)} us  ${ratio}${note}`);
   };
   line('hand-written peer (better-sqlite3 + jsonwebtoken)', results.peer, null);
   for (const c of CONCURRENCY) {
     const ratios = results[c].map((r, i) => r.perSecond / results.peer[i].perSecond);
-    line(`binding, ${c} join${c === 1 ? '' : 's'} in flight`, results[c], ratios);
+    let note = '';
+    if (core) {
+      const mine = 1e6 / median(results[c].map((r) => r.perSecond));
+      const [threads, theirs] = c === 1 ? ['1 thread', core.one] : ['16 threads', core.sixteen];
+      note = `; binding ${mine.toFixed(1)} us/join = ${(mine / theirs).toFixed(2)}x core ${theirs.toFixed(1)} us/join (${threads})`;
+    }
+    line(`binding, ${c} join${c === 1 ? '' : 's'} in flight`, results[c], ratios, note);
   }
+  const jwtUs = jsonwebtokenUs(header, payload);
+  console.log(`HS256 token, the library's claims (${size} bytes): jsonwebtoken.sign with a KeyObject ${jwtUs.toFixed(2)} us` +
+    (core ? ` = ${(jwtUs / core.tokenUs).toFixed(2)}x the library's ${core.tokenUs.toFixed(2)} us (C++ core, same claims)` : ''));
   console.log(`node_rush: ${((performance.now() - began) / 1000).toFixed(1)} s in all`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -14,14 +14,16 @@ Cases:
                 enrollment, live and seat checks, participant, seat count,
                 presence row, then a PyJWT HS256 token with our claims),
                 1 thread, and 16 threads with a connection per thread
-  core          the C++ engine's own join, from the library's benchmark
-                (``livecourse-bench joins``: its 1-thread line, a join with
-                token and URL on a SQLite WAL file), when the binary is given
+  bare ctypes   lc_session_join called through ctypes on the request bytes
+                the binding sends, 1 thread: the binding minus its Python side
+  core          the C++ engine's Engine::join on this same workload and join
+                order (``livecourse-bench rush``, 1 and 16 threads), run here
+                or read from its output (--core-output), when either is given
 
 Usage (with the interpreter that has PyJWT, Debian's python3-jwt):
 
     LIVECOURSE_LIBRARY=build/capi/liblivecourse.so PYTHONPATH=bindings/python \\
-        /usr/bin/python3 bench/bindings/python_rush.py [--core build/bench/livecourse-bench]
+        /usr/bin/python3 bench/bindings/python_rush.py [--core build/bench/livecourse-bench | --core-output FILE]
 
 Every line prints joins/s, p50, p99 and the slowest join, and the ratio
 against the hand-written peer with the same number of threads measured in

@@ -39,6 +39,7 @@ METHODS = {
     "token_create": "token",
     "attendance_get": "attendance",
     "statistics_get": "statistics",
+    "attendance_outcomes_get": "attendance_outcomes",
     "chat_post": "post_chat",
     "chat_list": "list_chat",
     "series_create": "create_series",

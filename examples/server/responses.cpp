@@ -2,6 +2,7 @@
 
 #include "access_log.hpp"
 
+#include <livecourse/csv.hpp>
 #include <livecourse/json_api.hpp>
 
 #include <boost/json.hpp>
@@ -57,6 +58,43 @@ http::Response calendar_response(std::string text) {
     res.content_type = "text/calendar; charset=utf-8";
     res.body = std::move(text);
     return res;
+}
+
+http::Response csv_response(std::string text) {
+    http::Response res;
+    res.headers.push_back({"Cache-Control", "private, no-store"});
+    res.headers.push_back({"Content-Disposition", "attachment; filename=\"attendance.csv\""});
+    res.content_type = "text/csv; charset=utf-8; header=present";
+    res.body = std::move(text);
+    return res;
+}
+
+std::string outcomes_csv_text(const object& outcomes) {
+    namespace csv = livecourse::csv;
+    auto text_of = [](const boost::json::value& v) {
+        return v.is_string() ? csv::text_field(v.get_string()) : std::string();
+    };
+    auto number_of = [](const boost::json::value& v) {
+        return v.is_int64() ? csv::number_field(v.get_int64()) : std::string();
+    };
+    std::string out;
+    csv::append_record(out, {"session_id", "user_id", "outcome", "counted_seconds", "required_seconds",
+                             "reference_seconds", "first_counted_at", "last_counted_at", "reasons", "state"});
+    const auto& session = outcomes.at("session_id");
+    const auto& state = outcomes.at("state");
+    for (const auto& row_value : outcomes.at("outcomes").as_array()) {
+        const auto& row = row_value.as_object();
+        std::string reasons;
+        for (const auto& r : row.at("reasons").as_array()) {
+            if (!reasons.empty()) reasons += ';';
+            reasons += r.as_string();
+        }
+        csv::append_record(out, {text_of(session), text_of(row.at("user_id")), text_of(row.at("outcome")),
+                                 number_of(row.at("counted_seconds")), number_of(row.at("required_seconds")),
+                                 number_of(row.at("reference_seconds")), text_of(row.at("first_counted_at")),
+                                 text_of(row.at("last_counted_at")), csv::text_field(reasons), text_of(state)});
+    }
+    return out;
 }
 
 http::Response server_error(int status, std::string_view code, std::string_view category, std::string_view message) {

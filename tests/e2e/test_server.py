@@ -14,8 +14,10 @@ Run with Debian's interpreter (it has python3-jwt and python3-icalendar):
     /usr/bin/python3 tests/e2e/test_server.py build/examples/server/livecourse-server
 """
 
+import csv
 import datetime as dt
 import http.client
+import io
 import json
 import os
 import re
@@ -502,6 +504,22 @@ class UseCase1QandA(unittest.TestCase):
             self.assertIn(o["outcome"], ("present", "late", "left_early", "absent"))
         r = api.get(f"/api/live-sessions/{sid}/attendance/outcomes", STU[0])
         self.assertEqual(r.status, 403, r)
+        # The same verdicts as CSV, read back by Python's own csv module.
+        json_rows = {o["user_id"]: o for o in api.get(f"/api/live-sessions/{sid}/attendance/outcomes", PROF).json["outcomes"]}
+        r = api.get(f"/api/live-sessions/{sid}/attendance/outcomes.csv", PROF)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/csv"))
+        self.assertIn(b"\r\n", r.raw)
+        records = list(csv.DictReader(io.StringIO(r.raw.decode("utf-8"), newline="")))
+        self.assertEqual({row["user_id"] for row in records}, set(json_rows))
+        for row in records:
+            want = json_rows[row["user_id"]]
+            self.assertEqual(row["session_id"], sid)
+            self.assertEqual(row["outcome"], want["outcome"])
+            self.assertEqual(int(row["counted_seconds"]), want["counted_seconds"])
+            self.assertEqual(row["reasons"].split(";") if row["reasons"] else [], want["reasons"])
+            self.assertEqual(row["state"], "provisional")
+        self.assertEqual(api.get(f"/api/live-sessions/{sid}/attendance/outcomes.csv", STU[0]).status, 403)
 
         # Past: visible with its recording, no longer joinable or startable.
         r = api.get(f"/api/live-sessions/{sid}", STU[0])

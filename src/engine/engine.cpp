@@ -261,6 +261,25 @@ struct Engine::Impl {
         return issuer.mint(r);
     }
 
+    // What a started session's attendance is computed from, read in one
+    // snapshot: the time it was held (to `now` while live), every reported
+    // interval and the participants (video-only users included).
+    struct HeldPresence {
+        bool live = false;
+        Instant end{};
+        std::vector<PresenceInterval> intervals;
+        std::vector<Participant> participants;
+    };
+    HeldPresence held_presence(const Session& s, Instant now) const {
+        HeldPresence h;
+        h.live = s.status == SessionStatus::live;
+        h.end = s.actual_end_at.value_or(h.live ? now : *s.actual_start_at);
+        auto inputs = store->attendance_inputs(s.id);  // one snapshot
+        h.intervals = all_intervals(inputs, h.live ? now : h.end);
+        h.participants = participants_of(s, std::move(inputs.participants), h.intervals);
+        return h;
+    }
+
     AttendanceReport report(const Session& s) const {
         if (!s.actual_start_at) {
             AttendanceReport r;
@@ -269,12 +288,8 @@ struct Engine::Impl {
             r.statistics.recording_url = s.recording_url;
             return r;
         }
-        bool live = s.status == SessionStatus::live;
-        Instant end = s.actual_end_at.value_or(live ? clock->now() : *s.actual_start_at);
-        auto inputs = store->attendance_inputs(s.id);  // one snapshot
-        auto intervals = all_intervals(inputs, live ? clock->now() : end);
-        auto r = AttendanceLedger::compute(s.id, participants_of(s, std::move(inputs.participants), intervals),
-                                           intervals, *s.actual_start_at, end, live,
+        auto h = held_presence(s, clock->now());
+        auto r = AttendanceLedger::compute(s.id, h.participants, h.intervals, *s.actual_start_at, h.end, h.live,
                                            roster->count_students(s.course_id));
         r.statistics.recording_url = s.recording_url;
         return r;
@@ -293,13 +308,10 @@ struct Engine::Impl {
             out.window = {s.starts_at, s.starts_at};
             return out;
         }
-        bool live = s.status == SessionStatus::live;
-        Instant end = s.actual_end_at.value_or(live ? now : *s.actual_start_at);
-        auto inputs = store->attendance_inputs(s.id);  // one snapshot
-        auto intervals = AttendanceLedger::counted(all_intervals(inputs, live ? now : end));
-        auto participants = participants_of(s, std::move(inputs.participants), intervals);
+        auto h = held_presence(s, now);
+        auto intervals = AttendanceLedger::counted(h.intervals);
         std::set<std::string, std::less<>> staff;
-        for (const auto& p : participants)
+        for (const auto& p : h.participants)
             if (p.role == Role::instructor || p.role == Role::moderator) staff.insert(p.user_id);
         std::vector<PresenceInterval> staff_intervals;
         std::map<std::string, std::vector<PresenceInterval>, std::less<>> by_student;
@@ -309,9 +321,9 @@ struct Engine::Impl {
             else
                 by_student[iv.user_id].push_back(std::move(iv));
         }
-        ClassTimes times{s.starts_at, s.ends_at, *s.actual_start_at, end};
+        ClassTimes times{s.starts_at, s.ends_at, *s.actual_start_at, h.end};
         out.window = counting_window(out.policy, times, staff_intervals);
-        for (const auto& p : participants) {
+        for (const auto& p : h.participants) {
             if (p.role != Role::student) continue;
             auto mine = by_student.find(p.user_id);
             static const std::vector<PresenceInterval> none;

@@ -10,12 +10,14 @@
 #include <livecourse/engine.hpp>
 #include <livecourse/error.hpp>
 #include <livecourse/json_api.hpp>
+#include <livecourse/no_wait.hpp>
 
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,7 +35,8 @@ static_assert(int(ErrorCode::invalid_argument) == LC_ERR_INVALID_ARGUMENT && int
                   int(ErrorCode::forbidden) == LC_ERR_FORBIDDEN && int(ErrorCode::conflict) == LC_ERR_CONFLICT &&
                   int(ErrorCode::session_full) == LC_ERR_FULL && int(ErrorCode::storage) == LC_ERR_STORAGE &&
                   int(ErrorCode::unauthenticated) == LC_ERR_UNAUTHENTICATED &&
-                  int(ErrorCode::internal) == LC_ERR_INTERNAL && int(ErrorCode::host_callback) == LC_ERR_CALLBACK,
+                  int(ErrorCode::internal) == LC_ERR_INTERNAL && int(ErrorCode::host_callback) == LC_ERR_CALLBACK &&
+                  int(ErrorCode::would_block) == LC_ERR_WOULD_BLOCK,
               "ErrorCode values are lc_status values by design");
 #ifdef LIVECOURSE_PROJECT_VERSION
 static_assert(std::string_view(LC_VERSION_STRING) == LIVECOURSE_PROJECT_VERSION,
@@ -48,6 +51,8 @@ constexpr const char* no_memory_json =
 // a static document, or is NULL after a success.
 thread_local std::string t_error_text;
 thread_local const char* t_error = nullptr;
+// lc_thread_no_wait: every operation this thread calls runs under a NoWait.
+thread_local bool t_no_wait = false;
 
 lc_status status_of(ErrorCode code) noexcept {
     switch (code) {
@@ -59,7 +64,8 @@ lc_status status_of(ErrorCode code) noexcept {
     case ErrorCode::storage:
     case ErrorCode::unauthenticated:
     case ErrorCode::internal:
-    case ErrorCode::host_callback: return static_cast<lc_status>(static_cast<int>(code));
+    case ErrorCode::host_callback:
+    case ErrorCode::would_block: return static_cast<lc_status>(static_cast<int>(code));
     }
     return LC_ERR_INTERNAL;
 }
@@ -128,6 +134,8 @@ lc_status run(std::string_view operation, lc_engine* engine, const char* request
         if (!engine) null_argument("engine");
         if (!response_json) null_argument("response_json");
         if (!request_json) null_argument("request");
+        std::optional<livecourse::NoWait> no_wait;
+        if (t_no_wait) no_wait.emplace();
         std::string out = engine->api->call_text(operation, request_json);
         char* copy = copy_out(out);
         if (!copy) throw std::bad_alloc();
@@ -161,6 +169,7 @@ const char* lc_status_name(lc_status status) {
     case LC_ERR_INTERNAL: return "internal";
     case LC_ERR_NO_MEMORY: return "no_memory";
     case LC_ERR_CALLBACK: return "host_callback";
+    case LC_ERR_WOULD_BLOCK: return "would_block";
     }
     return "unknown";
 }
@@ -183,6 +192,12 @@ lc_status lc_engine_open(const char* config_json, const lc_host* host, lc_engine
         handle->api = std::make_unique<livecourse::JsonApi>(*handle->engine);
         *engine = handle.release();
     });
+}
+
+int lc_thread_no_wait(int no_wait) {
+    int before = t_no_wait ? 1 : 0;
+    t_no_wait = no_wait != 0;
+    return before;
 }
 
 void lc_engine_close(lc_engine* engine) {

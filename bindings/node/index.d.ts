@@ -457,6 +457,7 @@ export type ErrorCategory =
   | 'internal'
   | 'no_memory'
   | 'host_callback'
+  | 'would_block'
   | (string & {});
 
 export class LiveCourseError extends Error {

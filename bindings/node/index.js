@@ -61,7 +61,7 @@ const OP_HEARTBEAT = operationIndex('presence_heartbeat');
 // lc_status values, by number, named as the library names them.
 const STATUS_CATEGORIES = [
   'ok', 'invalid_argument', 'not_found', 'forbidden', 'conflict', 'session_full', 'storage',
-  'unauthenticated', 'internal', 'no_memory', 'host_callback',
+  'unauthenticated', 'internal', 'no_memory', 'host_callback', 'would_block',
 ];
 // Codes that are only a category; any other code is a reason ("not_live",
 // "session_full", ...), even when it names its category too.

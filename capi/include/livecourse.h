@@ -67,7 +67,8 @@ typedef enum lc_status {
     LC_ERR_UNAUTHENTICATED = 7,  /* no actor, or an invalid token */
     LC_ERR_INTERNAL = 8,         /* a bug: please report it */
     LC_ERR_NO_MEMORY = 9,
-    LC_ERR_CALLBACK = 10         /* a host callback reported a failure */
+    LC_ERR_CALLBACK = 10,        /* a host callback reported a failure */
+    LC_ERR_WOULD_BLOCK = 11      /* the thread may not wait (lc_thread_no_wait) and the call would have; nothing changed */
 } lc_status;
 
 typedef struct lc_engine lc_engine;
@@ -135,6 +136,17 @@ LC_API const char *lc_status_name(lc_status status);
 LC_API lc_status lc_engine_open(const char *config_json, const lc_host *host, lc_engine **engine, char **error_json);
 /* Closes an engine; NULL is ignored. No call on it may be in flight. */
 LC_API void lc_engine_close(lc_engine *engine);
+
+/*
+ * For event-loop hosts: with no_wait set (1), each operation called on this
+ * thread that would have to wait (for a lock another thread or process holds,
+ * a free database connection, the PostgreSQL server) fails at once with
+ * LC_ERR_WOULD_BLOCK ("would_block") and changes nothing; run it again on a
+ * thread that may wait. A call that has committed a write finishes as usual.
+ * Host hooks are still called. 0 restores waiting; the previous setting is
+ * returned. The setting belongs to the calling thread only.
+ */
+LC_API int lc_thread_no_wait(int no_wait);
 
 /*
  * Operations. Each takes (engine, request_json, &response_json, &error_json);

@@ -29,6 +29,7 @@ enum class ErrorCode : int {
     internal = 8,
     // 9 is LC_ERR_NO_MEMORY in the C ABI (a bad_alloc, never an Error).
     host_callback = 10,  // a host-provided hook (C ABI roster callback) reported a failure
+    would_block = 11,    // a call that may not wait would have had to; nothing changed (no_wait.hpp)
 };
 
 // The stable lower-case name of a category ("invalid_argument", ...).
@@ -62,6 +63,10 @@ public:
         return Error(ErrorCode::conflict, std::move(message), std::string(why));
     }
     static Error storage(std::string message) { return Error(ErrorCode::storage, std::move(message)); }
+    // `what`: what the call would have waited for ("the write lock", ...).
+    static Error would_block(std::string_view what) {
+        return Error(ErrorCode::would_block, "the call would wait for " + std::string(what) + "; nothing was changed");
+    }
 
 private:
     ErrorCode code_;

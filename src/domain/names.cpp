@@ -20,6 +20,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::unauthenticated: return "unauthenticated";
     case ErrorCode::internal: return "internal";
     case ErrorCode::host_callback: return "host_callback";
+    case ErrorCode::would_block: return "would_block";
     }
     return "internal";
 }

@@ -23,6 +23,11 @@
 // without touching its neighbours. Nobody is answered before the commit that
 // holds their operation has succeeded; if that commit fails, every operation
 // of the group fails with it.
+//
+// A caller that may not wait (livecourse/no_wait.hpp) is refused with
+// would_block unless the queue is empty; it then leads a group of its own
+// alone (nobody else's operation runs on its thread), and once it committed
+// the rest of its call may wait again.
 #pragma once
 
 #include <algorithm>
@@ -32,6 +37,9 @@
 #include <functional>
 #include <thread>
 #include <vector>
+
+#include <livecourse/error.hpp>
+#include <livecourse/no_wait.hpp>
 
 #include "store/futex.hpp"
 
@@ -56,11 +64,11 @@ public:
     // Runs `op` inside a group transaction; returns once that transaction is
     // committed, rethrowing the operation's own exception if it failed.
     void run(const std::function<void()>& op) {
-        active_.fetch_add(1, std::memory_order_relaxed);
-        struct Leave {
-            std::atomic<int>& n;
-            ~Leave() { n.fetch_sub(1, std::memory_order_relaxed); }
-        } leave{active_};
+        if (NoWait::active()) {
+            run_alone(op);
+            return;
+        }
+        Inside inside(active_);
         Writer w;
         w.op = &op;
         Writer* before = newest_.load(std::memory_order_relaxed);
@@ -84,8 +92,21 @@ public:
         // groups of one or two, and every join pays a whole commit. A caller
         // alone does not yield and pays nothing.
         if (active_.load(std::memory_order_relaxed) > 1) std::this_thread::yield();
-        lead(&w);
+        lead(&w, true);
         if (w.error) std::rethrow_exception(w.error);
+    }
+
+    // A caller that may not wait: the leader at once, or would_block.
+    void run_alone(const std::function<void()>& op) {
+        Inside inside(active_);
+        Writer w;
+        w.op = &op;
+        Writer* none = nullptr;
+        if (!newest_.compare_exchange_strong(none, &w, std::memory_order_acq_rel, std::memory_order_relaxed))
+            throw Error::would_block("this process's other writes");
+        lead(&w, false);
+        if (w.error) std::rethrow_exception(w.error);
+        NoWait::wrote();
     }
 
     // True when writers are queued behind the group being run. Meaningful
@@ -104,6 +125,15 @@ public:
 
 private:
     enum : std::uint32_t { waiting, leader, done };
+
+    // Counts a caller inside run() for as long as it lives.
+    struct Inside {
+        std::atomic<int>& n;
+        explicit Inside(std::atomic<int>& count) : n(count) { n.fetch_add(1, std::memory_order_relaxed); }
+        ~Inside() { n.fetch_sub(1, std::memory_order_relaxed); }
+        Inside(const Inside&) = delete;
+        Inside& operator=(const Inside&) = delete;
+    };
 
     struct Writer {
         const std::function<void()>* op = nullptr;
@@ -156,11 +186,13 @@ private:
     // Called by the writer that reached the front of the queue: every writer
     // older than `self` has been answered, so only the leader touches the
     // queue's tail.
-    void lead(Writer* self) {
+    // `others`: false for a leader that may not wait, whose group is itself.
+    void lead(Writer* self, bool others) {
+        std::size_t max_group = others ? max_group_ : 1;
         std::vector<Writer*> group, scratch;
-        group.reserve(32);
+        group.reserve(others ? 32 : 1);
         group.push_back(self);
-        Writer* last = take(self, newest_.load(std::memory_order_acquire), max_group_ - 1, scratch, group);
+        Writer* last = take(self, newest_.load(std::memory_order_acquire), max_group - 1, scratch, group);
         last_taken_.store(last, std::memory_order_relaxed);
         bool open = false;
         try {
@@ -178,12 +210,12 @@ private:
             for (;;) {
                 for (; ran < group.size(); ++ran) run_one(group[ran], savepoints);
                 // Take in whoever arrived meanwhile, while there is room.
-                if (group.size() >= max_group_) break;
+                if (group.size() >= max_group) break;
                 Writer* newest = newest_.load(std::memory_order_acquire);
                 if (newest == last) break;
                 if (!savepoints && group[0]->error) break;  // its failure is rolled back below, alone
                 savepoints = true;
-                last = take(last, newest, max_group_ - group.size(), scratch, group);
+                last = take(last, newest, max_group - group.size(), scratch, group);
                 last_taken_.store(last, std::memory_order_relaxed);
             }
             bool lone_failure = group.size() == 1 && group[0]->error;

@@ -174,7 +174,7 @@ void WriteHandoff::wake() {
     futex::wake(&shared_->release_seq, futex::Scope::shared, true);
 }
 
-bool WriteHandoff::before_begin() {
+bool WriteHandoff::before_begin(bool may_wait) {
     auto until = word(shared_->waiting_until).load(std::memory_order_seq_cst);
     if (until == 0 || !released_once_) return false;
     if (word(shared_->waiter).load(std::memory_order_relaxed) == self_) return false;
@@ -199,6 +199,7 @@ bool WriteHandoff::before_begin() {
     // takes the lock within microseconds: poll for that first, then sleep
     // (a writer that kept polling would hold a core the waiter may need).
     wake();
+    if (!may_wait) return true;
     auto start = now, give_up = now + max_deferral_ns_;
     for (;;) {
         auto seq = word(shared_->acquire_seq).load(std::memory_order_acquire);

@@ -70,8 +70,9 @@ public:
 
     // Writer side, around each write transaction of this process.
     // Before BEGIN: defer to an announced waiter if this process held the
-    // lock last. Returns true if it deferred.
-    bool before_begin();
+    // lock last. Returns true if it deferred. With `may_wait` false it only
+    // wakes that waiter and returns true at once: the caller must not begin.
+    bool before_begin(bool may_wait = true);
     // After BEGIN succeeded; `waited`: the busy handler ran for this BEGIN.
     void acquired(bool waited);
     // After COMMIT or ROLLBACK: wakes an announced waiter.

@@ -352,6 +352,12 @@ static void small_functions(void) {
     CHECK(strcmp(lc_status_name(LC_ERR_INTERNAL), "internal") == 0);
     CHECK(strcmp(lc_status_name(LC_ERR_NO_MEMORY), "no_memory") == 0);
     CHECK(strcmp(lc_status_name(LC_ERR_CALLBACK), "host_callback") == 0);
+    CHECK(strcmp(lc_status_name(LC_ERR_WOULD_BLOCK), "would_block") == 0);
+    /* lc_thread_no_wait returns the previous setting */
+    CHECK(lc_thread_no_wait(1) == 0);
+    CHECK(lc_thread_no_wait(7) == 1);
+    CHECK(lc_thread_no_wait(0) == 1);
+    CHECK(lc_thread_no_wait(0) == 0);
     CHECK(strcmp(lc_status_name((lc_status)99), "unknown") == 0);
     CHECK(strcmp(lc_status_name((lc_status)-1), "unknown") == 0);
     lc_free(NULL);
@@ -389,7 +395,10 @@ int main(void) {
     open_errors(dir);
     e = open_engine(dir, &host);
     boundary_errors(e);
+    /* An idle engine answers a thread that may not wait as usual, errors too. */
+    lc_thread_no_wait(1);
     presence_errors(e);
+    lc_thread_no_wait(0);
     domain_errors(e, &clock);
     feeds_need_a_secret(dir);
     lc_engine_close(e);

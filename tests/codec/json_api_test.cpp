@@ -531,7 +531,8 @@ TEST_CASE("codec: error_to_json: every category, null field, valid UTF-8 whateve
              {ErrorCode::storage, "storage"},
              {ErrorCode::unauthenticated, "unauthenticated"},
              {ErrorCode::internal, "internal"},
-             {ErrorCode::host_callback, "host_callback"}}) {
+             {ErrorCode::host_callback, "host_callback"},
+             {ErrorCode::would_block, "would_block"}}) {
         auto e = error_to_json(Error(code, "boom")).at("error").as_object();
         CHECK(str(e.at("code")) == name);
         CHECK(str(e.at("category")) == name);

@@ -38,10 +38,10 @@ TEST_CASE("enumerations are spelled as the vocabulary says and read back", "[dom
     std::string codes;
     for (auto c : {ErrorCode::invalid_argument, ErrorCode::not_found, ErrorCode::forbidden, ErrorCode::conflict,
                    ErrorCode::session_full, ErrorCode::storage, ErrorCode::unauthenticated, ErrorCode::internal,
-                   ErrorCode::host_callback})
+                   ErrorCode::host_callback, ErrorCode::would_block})
         codes += std::string(to_string(c)) + " ";
     CHECK(codes == "invalid_argument not_found forbidden conflict session_full storage unauthenticated internal "
-                   "host_callback ");
+                   "host_callback would_block ");
 }
 
 TEST_CASE("names are read exactly", "[domain][names]") {

@@ -23,6 +23,7 @@ from livecourse import (
     StorageError,
     Unauthenticated,
     ValidationError,
+    WouldBlock,
 )
 from livecourse import errors as errors_module
 from support import T0, schedule
@@ -50,6 +51,7 @@ def test_hierarchy():
         (8, "internal", InternalError),
         (9, "no_memory", OutOfMemory),
         (10, "host_callback", HostCallbackError),
+        (11, "would_block", WouldBlock),
     ],
 )
 def test_each_status_maps_to_its_class(status, category, cls):

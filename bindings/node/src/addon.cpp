@@ -4,7 +4,10 @@
 // Promise on the JavaScript thread, so a slow disk or a busy database never
 // blocks the event loop, and concurrent calls reach the store together (where
 // concurrent joins share one commit). Calls that finish close together are
-// settled by one wake-up of the event loop (see "engines" below). The addon
+// settled by one wake-up of the event loop (see "engines" below). The one
+// exception: a join, leave, token or heartbeat on an idle engine that can
+// finish without waiting for anything runs on the JavaScript thread itself
+// (run_on_loop), since the hop would cost more than the call. The addon
 // knows nothing of the library's shapes: it moves JSON text in and out;
 // index.js turns it into objects, Dates and LiveCourseError.
 //
@@ -98,12 +101,20 @@ using Operation = lc_status (*)(lc_engine*, const char*, char**, char**);
 struct OperationEntry {
     const char* name;
     Operation fn;
+    // Exactly {actor, session_id}: join, leave, token, heartbeat. Short
+    // enough to run on the JavaScript thread when it need not wait (js_call).
+    bool on_loop;
 };
+
+constexpr bool same(const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
 
 // include/livecourse/operations.def, in its order: JavaScript sends an
 // operation as its index here (index.js reads the names from `operations`).
 const OperationEntry kOperations[] = {
-#define LIVECOURSE_OPERATION(name, request, answer) {#name, lc_##name},
+#define LIVECOURSE_OPERATION(name, request, answer) {#name, lc_##name, same(#request, "acting_on_session")},
 #include <livecourse/operations.def>
 #undef LIVECOURSE_OPERATION
 };
@@ -328,6 +339,8 @@ void finalize_bridge(napi_env /*env*/, void* data, void* /*hint*/) {
 
 constexpr unsigned kDefaultWorkers = 16;
 constexpr unsigned kMaxWorkers = 256;
+// Calls run in a row on the JavaScript thread at most (run_on_loop).
+constexpr unsigned kOnLoopStreak = 16;
 
 struct Call {
     napi_deferred deferred = nullptr;
@@ -365,6 +378,7 @@ struct Pool {
     // JavaScript thread only.
     napi_async_context async_context = nullptr;  // settles run in a callback scope of their own
     unsigned in_flight = 0;  // calls issued and not yet settled, the close included
+    unsigned on_loop_streak = 0;  // calls run on this thread since the last one sent to the workers
     bool referenced = false;  // tsfn keeps the event loop alive (while in_flight > 0)
     bool closing = false;     // close() called or the handle finalized: new calls are refused
     bool close_started = false;
@@ -768,6 +782,39 @@ void reject_now(napi_env env, napi_deferred deferred, int status, const char* co
     napi_reject_deferred(env, deferred, make_failure(env, status, doc.c_str(), {}));
 }
 
+// A join, leave, token or heartbeat on an idle engine costs tens of
+// microseconds, less than the hop to a worker and back. It runs here, on the
+// JavaScript thread, under lc_thread_no_wait: if it would have to wait (the
+// write lock is taken by another process or by this engine's own group
+// commit, no read connection is free, the store is PostgreSQL) it fails at
+// once with nothing changed and goes to the workers as usual. Only
+//  - when no other call of this engine is in flight: it never overtakes one
+//    issued before it, and calls that overlap go to the workers together,
+//    where they share a commit;
+//  - when the engine has no JavaScript hooks (a hook is answered on this very
+//    thread);
+//  - for at most kOnLoopStreak calls in a row: a loop issuing calls one after
+//    another (a burst, or `await` after `await`, which never returns to the
+//    event loop while each call settles at once) has every kOnLoopStreak-th
+//    one go through the workers, and so yields to timers and I/O at least
+//    that often.
+// Returns true if the call was settled.
+bool run_on_loop(napi_env env, Pool* p, Call* c) {
+    if (p->bridge || p->in_flight != 0 || p->on_loop_streak >= kOnLoopStreak) return false;
+    int before = lc_thread_no_wait(1);
+    c->status = c->fn(p->engine, c->request.c_str(), &c->response, &c->error);
+    lc_thread_no_wait(before);
+    if (c->status == LC_ERR_WOULD_BLOCK) {
+        lc_free(c->error);
+        c->error = nullptr;
+        c->status = LC_OK;
+        return false;
+    }
+    ++p->on_loop_streak;
+    settle(env, p, c);
+    return true;
+}
+
 // call(handle, operation, requestJson) -> Promise<string>; `operation` is an
 // index into `operations` (or, slower, its name).
 napi_value js_call(napi_env env, napi_callback_info info) {
@@ -779,20 +826,20 @@ napi_value js_call(napi_env env, napi_callback_info info) {
         throw_type_error(env, "call(handle, operation, requestJson): not an engine handle");
         return nullptr;
     }
-    Operation fn = nullptr;
+    const OperationEntry* entry = nullptr;
     uint32_t index = 0;
     if (napi_get_value_uint32(env, argv[1], &index) == napi_ok) {
-        if (index < kOperationCount) fn = kOperations[index].fn;
+        if (index < kOperationCount) entry = &kOperations[index];
     } else {
         std::string op;
         if (!get_string(env, argv[1], op)) {
             throw_type_error(env, "operation must be an index or a name");
             return nullptr;
         }
-        for (const auto& entry : kOperations)
-            if (op == entry.name) fn = entry.fn;
+        for (const auto& e : kOperations)
+            if (op == e.name) entry = &e;
     }
-    if (!fn) {
+    if (!entry) {
         throw_type_error(env, "unknown livecourse operation");
         return nullptr;
     }
@@ -807,7 +854,9 @@ napi_value js_call(napi_env env, napi_callback_info info) {
         reject_now(env, c->deferred, LC_ERR_INVALID_ARGUMENT, "engine_closed", "invalid_argument", "the engine is closed");
         return promise;
     }
-    c->fn = fn;
+    c->fn = entry->fn;
+    if (entry->on_loop && run_on_loop(env, p, c.get())) return promise;
+    p->on_loop_streak = 0;
     retain_loop(env, p);
     p->submit(c.release());
     return promise;

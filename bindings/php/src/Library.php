@@ -94,6 +94,7 @@ final class Library
         const char *lc_status_name(int status);
         int lc_engine_open(const char *config_json, const lc_host *host, lc_engine **engine, char **error_json);
         void lc_engine_close(lc_engine *engine);
+        int lc_thread_no_wait(int no_wait);
         C;
 
     /** @var array<string, FFI> */

@@ -21,6 +21,7 @@ namespace LiveCourse;
  *      +-- StorageException
  *      +-- UnauthenticatedException
  *      +-- HostCallbackException    (getPrevious(): what the PHP hook threw)
+ *      +-- WouldBlockException      (only on a thread set to lc_thread_no_wait)
  *      +-- InternalException
  *      |    +-- OutOfMemoryException
  *      +-- EngineClosedException    (the engine was closed)
@@ -69,6 +70,7 @@ class LiveCourseException extends \RuntimeException
         8 => InternalException::class,
         9 => OutOfMemoryException::class,
         10 => HostCallbackException::class,
+        11 => WouldBlockException::class,
     ];
 
     /**

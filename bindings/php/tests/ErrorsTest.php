@@ -18,6 +18,7 @@ use LiveCourse\SessionFullException;
 use LiveCourse\StorageException;
 use LiveCourse\UnauthenticatedException;
 use LiveCourse\ValidationException;
+use LiveCourse\WouldBlockException;
 
 /** Typed exceptions mapped from the C ABI's statuses and error documents. */
 final class ErrorsTest extends EngineTestCase
@@ -36,6 +37,7 @@ final class ErrorsTest extends EngineTestCase
             'internal' => [8, 'internal', InternalException::class],
             'no_memory' => [9, 'no_memory', OutOfMemoryException::class],
             'host_callback' => [10, 'host_callback', HostCallbackException::class],
+            'would_block' => [11, 'would_block', WouldBlockException::class],
         ];
     }
 

@@ -33,6 +33,7 @@ from .errors import (
     StorageError,
     Unauthenticated,
     ValidationError,
+    WouldBlock,
 )
 from .hosts import Roster, RosterLike
 from .models import (
@@ -132,4 +133,5 @@ __all__ = [
     "InternalError",
     "OutOfMemory",
     "EngineClosed",
+    "WouldBlock",
 ]

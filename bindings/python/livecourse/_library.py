@@ -181,6 +181,8 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.lc_engine_open.restype = ctypes.c_int
     lib.lc_engine_close.argtypes = [ctypes.c_void_p]
     lib.lc_engine_close.restype = None
+    lib.lc_thread_no_wait.argtypes = [ctypes.c_int]
+    lib.lc_thread_no_wait.restype = ctypes.c_int
     for op in OPERATIONS:
         fn = getattr(lib, "lc_" + op)
         # Out-parameters are POINTER(c_void_p): a c_void_p passed there is

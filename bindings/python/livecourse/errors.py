@@ -56,6 +56,7 @@ STATUS_NAMES: Dict[int, str] = {
     8: "internal",
     9: "no_memory",
     10: "host_callback",
+    11: "would_block",
 }
 
 
@@ -194,6 +195,17 @@ class HostCallbackError(LiveCourseError):
         return self.__cause__
 
 
+class WouldBlock(LiveCourseError):
+    """A call on a thread that may not wait would have had to (LC_ERR_WOULD_BLOCK).
+
+    Only a host that set ``lc_thread_no_wait`` on its thread sees it (this
+    binding never does); nothing was changed.
+    """
+
+    status = 11
+    default_category = "would_block"
+
+
 class EngineClosed(LiveCourseError):
     """The engine was used after close()."""
 
@@ -212,6 +224,7 @@ _BY_STATUS: Dict[int, Type[LiveCourseError]] = {
     8: InternalError,
     9: OutOfMemory,
     10: HostCallbackError,
+    11: WouldBlock,
 }
 
 # Category names as they may appear in error JSON, for a document whose status
@@ -230,6 +243,7 @@ _BY_CATEGORY: Dict[str, Type[LiveCourseError]] = {
     "no_memory": OutOfMemory,
     "callback": HostCallbackError,
     "host_callback": HostCallbackError,
+    "would_block": WouldBlock,
 }
 
 

@@ -1,5 +1,8 @@
 #include "store/postgres/postgres_connection.hpp"
 
+#include <livecourse/error.hpp>
+#include <livecourse/no_wait.hpp>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -110,6 +113,8 @@ void Connection::fail(PGresult* raw, const char* what) {
 Pool::Pool(Target target, int size) : target_(std::move(target)), size_(size) {}
 
 Pool::Lease Pool::acquire() {
+    // Every PostgreSQL call waits for the server's answer.
+    if (NoWait::active()) throw Error::would_block("the PostgreSQL server");
     std::unique_lock lock(mutex_);
     for (;;) {
         while (!idle_.empty()) {

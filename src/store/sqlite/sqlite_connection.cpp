@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <livecourse/no_wait.hpp>
+
 #include "store/write_handoff.hpp"
 
 #include <algorithm>
@@ -26,6 +28,7 @@ int fair_busy_handler(void* context, int attempt) {
     thread_local steady_clock::time_point first;
     thread_local int sleeps = 0;
     thread_local std::minstd_rand jitter(std::random_device{}());
+    if (NoWait::active()) return 0;  // the caller may not wait: SQLITE_BUSY at once
     auto& busy = *static_cast<Connection::BusyState*>(context);
     busy.waited = true;
     auto now = steady_clock::now();

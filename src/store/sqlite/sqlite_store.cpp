@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <livecourse/error.hpp>
+#include <livecourse/no_wait.hpp>
 
 #include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
@@ -92,10 +93,19 @@ store_detail::WriteGroup::Transaction SqliteStore::group_transaction() {
     };
     // Around each transaction, the lock is handed fairly between the
     // processes that write to the file (store/write_handoff.hpp).
+    // A caller that may not wait (NoWait) begins only if the lock is free at
+    // once and no other process is owed its turn.
     t.begin = [this, begin = exec("BEGIN IMMEDIATE")] {
-        if (handoff_) handoff_->before_begin();
+        bool may_wait = !NoWait::active();
+        if (handoff_ && handoff_->before_begin(may_wait) && !may_wait)
+            throw Error::would_block("another process's turn at the write lock");
         writer_->waited();
-        begin();
+        try {
+            begin();
+        } catch (const SQLite::Exception& e) {
+            if (!may_wait && (e.getErrorCode() & 0xff) == SQLITE_BUSY) throw Error::would_block("the write lock");
+            throw;
+        }
         if (handoff_) handoff_->acquired(writer_->waited());
     };
     t.commit = [this, commit = exec("COMMIT")] {
@@ -131,7 +141,9 @@ int SqliteStore::on_wal_commit(void* self_ptr, sqlite3* db, const char* name, in
     auto* self = static_cast<SqliteStore*>(self_ptr);
     self->wal_pages_.store(pages, std::memory_order_relaxed);
     self->commits_.fetch_add(1, std::memory_order_relaxed);
-    if (pages >= self->options_.wal_limit_pages) {
+    // A commit that may not wait leaves the bound to the next writer and the
+    // checkpointer.
+    if (pages >= self->options_.wal_limit_pages && !NoWait::active()) {
         self->bound_wal(db, name, pages);
     } else if (pages >= self->options_.checkpoint_pages) {
         self->checkpoint_cv_.notify_one();
@@ -229,6 +241,8 @@ void SqliteStore::checkpoint_loop() {
 
 std::unique_ptr<Connection> SqliteStore::checkout() {
     std::unique_lock lock(pool_mutex_);
+    if (NoWait::active() && idle_.empty() && open_readers_ >= options_.read_connections)
+        throw Error::would_block("a free read connection");
     pool_cv_.wait(lock, [&] { return !idle_.empty() || open_readers_ < options_.read_connections; });
     if (!idle_.empty()) {
         auto c = std::move(idle_.back());

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
 #include <livecourse/error.hpp>
+#include <livecourse/no_wait.hpp>
 #include <livecourse/store.hpp>
 
 #include <SQLiteCpp/Exception.h>
@@ -148,6 +149,7 @@ private:
         try {
             return body(*conn);
         } catch (const SQLite::Exception& e) {
+            if (NoWait::active() && (e.getErrorCode() & 0xff) == SQLITE_BUSY) throw Error::would_block("the database");
             throw Error::storage(fmt::format("database read failed: {}", e.getErrorStr()));
         }
     }

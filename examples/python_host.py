@@ -6,7 +6,9 @@ students enrolled in the LMS follow it live, the instructor shares the screen,
 and the class is recorded. Enrollment stays in the LMS's own tables: the
 library asks them through a roster callback.
 
-Run it after building: LIVECOURSE_LIBRARY=build/capi/liblivecourse.so \
+Run it with the wheel installed (bindings/python/README.md):
+    python examples/python_host.py [db]
+or from the source tree after building: LIVECOURSE_LIBRARY=build/capi/liblivecourse.so \
     PYTHONPATH=bindings/python /usr/bin/python3 examples/python_host.py [db]
 """
 import sys

@@ -10,8 +10,10 @@ liblivecourse. Quick start::
         engine.enroll(course_id="c1", user_id="prof", role=Role.INSTRUCTOR)
         ...
 
-The native library is found through ``LIVECOURSE_LIBRARY``, next to this
-package, or on the dynamic loader's path; importing fails with an ImportError
+The wheel carries the native library inside this package
+(``livecourse/liblivecourse.so``), where it is loaded from; the
+``LIVECOURSE_LIBRARY`` environment variable overrides it, and without either
+the dynamic loader's path is searched. Importing fails with an ImportError
 that says what was tried if it is missing or speaks another ABI version.
 """
 

@@ -8,8 +8,11 @@ exactly the bytes ``json.dumps`` would have sent for the same request.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring as _quote  # the C escaper json.dumps(ensure_ascii=False) uses
-from typing import Any
+import json.encoder
+from typing import Any, Callable
+
+# The C escaper json.dumps(ensure_ascii=False) uses (typeshed does not declare it).
+_quote: Callable[[str], str] = getattr(json.encoder, "encode_basestring")
 
 from .errors import ValidationError
 

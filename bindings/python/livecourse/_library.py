@@ -4,8 +4,8 @@ The library is looked for, in order:
 
 1. the path in the ``LIVECOURSE_LIBRARY`` environment variable (an explicit
    choice: if it is set and cannot be loaded, nothing else is tried);
-2. next to this package (``liblivecourse.so`` or ``liblivecourse.so.0`` in the
-   package directory, as a wheel that bundles it would install it);
+2. inside this package (``liblivecourse.so`` or ``liblivecourse.so.0`` in the
+   package directory: where the wheel carries it);
 3. the dynamic loader's path (``ctypes.util.find_library("livecourse")``, then
    ``liblivecourse.so.0`` and ``liblivecourse.so``).
 
@@ -91,9 +91,11 @@ def _load() -> Tuple[ctypes.CDLL, str]:
             errors.append(f"  {what} ({how}): {exc}")
     raise LibraryNotFoundError(
         "livecourse: the native library liblivecourse.so was not found.\n"
-        "Build it (cmake --build <build> --target livecourse_capi) and either set "
-        "LIVECOURSE_LIBRARY=/path/to/liblivecourse.so, copy it next to the livecourse "
-        "package, or install it on the dynamic loader's path.\nTried:\n" + "\n".join(errors)
+        "Install the wheel, which carries it (pip wheel --no-build-isolation --no-deps "
+        "bindings/python -w dist, then pip install dist/livecourse-*.whl), or build it "
+        "(cmake --build <build> --target livecourse_capi) and set "
+        "LIVECOURSE_LIBRARY=/path/to/liblivecourse.so, or install it on the dynamic "
+        "loader's path.\nTried:\n" + "\n".join(errors)
     )
 
 

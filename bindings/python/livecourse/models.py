@@ -11,10 +11,12 @@ import datetime as _dt
 import enum
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from ._json import encode as _encode_json
 from ._time import parse_instant, parse_optional_instant
+
+_T = TypeVar("_T")
 
 __all__ = [
     "Role",
@@ -116,7 +118,7 @@ def _raw_field() -> Any:
     return field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False, hash=False)
 
 
-def _frozen(cls: Any, values: Dict[str, Any]) -> Any:
+def _frozen(cls: Type[_T], values: Dict[str, Any]) -> _T:
     """An instance of a frozen dataclass (no __post_init__, no slots) with these field values."""
     obj = object.__new__(cls)
     obj.__dict__.update(values)

@@ -18,6 +18,8 @@ function addonCandidates() {
   const out = [];
   if (process.env.LIVECOURSE_NODE_ADDON) out.push(path.resolve(process.env.LIVECOURSE_NODE_ADDON));
   out.push(path.join(__dirname, 'livecourse.node'));
+  // Built by `npm install` (scripts/install.js, node-gyp).
+  out.push(path.join(__dirname, 'build', 'Release', 'livecourse.node'));
   // Straight from the source tree, after `cmake -B build && cmake --build build`.
   const root = path.resolve(__dirname, '..', '..');
   out.push(path.join(root, 'build', 'bindings', 'node', 'livecourse.node'));
@@ -37,7 +39,7 @@ function loadAddon() {
   }
   const err = new Error(
     'livecourse: the native addon livecourse.node was not found (looked in ' + tried.join(', ') +
-      '). Build it with CMake, or point LIVECOURSE_NODE_ADDON at it.');
+      '). Install the package with npm (which builds it), build it with CMake, or point LIVECOURSE_NODE_ADDON at it.');
   err.code = 'ERR_LIVECOURSE_ADDON_NOT_FOUND';
   throw err;
 }

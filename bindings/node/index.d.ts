@@ -145,6 +145,25 @@ export interface AttendanceOutcomes {
   outcomes: StudentOutcome[];
 }
 
+/** One participant in the room now. */
+export interface RosterEntry {
+  user_id: string;
+  role: Role;
+  /** The start of the earliest connection still open. */
+  joined_at: Date;
+  source: AttendanceSource;
+  /** Connections open now (tabs, devices). */
+  connections: number;
+}
+
+/** Who is in a session's room at `observed_at`; empty unless the session is live. */
+export interface LiveRoster {
+  session_id: string;
+  status: SessionStatus;
+  observed_at: Date;
+  participants: RosterEntry[];
+}
+
 export interface ChatMessage {
   id: string;
   session_id: string;
@@ -510,6 +529,8 @@ export class Engine {
   statistics(actor: ActorLike, sessionId: string): Promise<Statistics>;
   /** Each admitted student's verdict under the engine's attendance policy. */
   attendanceOutcomes(actor: ActorLike, sessionId: string): Promise<AttendanceOutcomes>;
+  /** Who is in the room now (instructor and moderators); cheap enough to poll every few seconds. */
+  liveRoster(actor: ActorLike, sessionId: string): Promise<LiveRoster>;
 
   postChat(actor: ActorLike, sessionId: string, message: ChatInput | string): Promise<ChatMessage>;
   listChat(actor: ActorLike, sessionId: string, options?: ChatListOptions): Promise<ChatPage>;

@@ -456,6 +456,10 @@ class Engine {
     return this.#call('attendance_outcomes_get', { actor: actorOf(actor), session_id: sessionId });
   }
 
+  liveRoster(actor, sessionId) {
+    return this.#call('presence_roster_get', { actor: actorOf(actor), session_id: sessionId });
+  }
+
   async statistics(actor, sessionId) {
     return this.#call('statistics_get', { actor: actorOf(actor), session_id: sessionId });
   }

@@ -178,6 +178,8 @@ LC_API int lc_thread_no_wait(int no_wait);
  * lc_attendance_outcomes_get {actor,"session_id"} -> {"session_id","state":"provisional"|"final","policy",
  *                     "window_starts_at","window_ends_at","outcomes":[outcome...]}: each admitted student's verdict
  *                     ("present"|"late"|"left_early"|"absent") under the engine's attendance policy
+ * lc_presence_roster_get {actor,"session_id"} -> {"session_id","status","observed_at","participants":[{"user_id","role",
+ *                     "joined_at","source","connections"}...]}: who is in the room now (empty unless live)
  * lc_chat_post        {actor,"session_id","type":"text"|"question"|"answer","body","reply_to"} -> message
  * lc_chat_list        {actor,"session_id","cursor","limit"} -> {"messages":[message...],"next_cursor"}
  * lc_series_create    {actor,"course_id","title","description","max_participants","recording_enabled",
@@ -274,6 +276,7 @@ LC_OPERATION(lc_notification_mark_read);
 LC_OPERATION(lc_notification_dead_list);
 LC_OPERATION(lc_notification_retry);
 LC_OPERATION(lc_attendance_outcomes_get);
+LC_OPERATION(lc_presence_roster_get);
 
 #undef LC_OPERATION
 

@@ -36,6 +36,8 @@ const std::vector<Route>& routes() {
          K::operation, false, 200, {}},
         {"GET", "/api/live-sessions/:sessionId/attendance/outcomes.csv", "attendance_outcomes_get", Auth::bearer,
          K::outcomes_csv, false, 200, {}},
+        {"GET", "/api/live-sessions/:sessionId/presence", "presence_roster_get", Auth::bearer, K::operation, false,
+         200, {}},
         {"POST", "/api/live-sessions/:sessionId/chat", "chat_post", Auth::bearer, K::operation, true, 201, {}},
         {"GET", "/api/live-sessions/:sessionId/chat", "chat_list", Auth::bearer, K::operation, false, 200,
          {{"cursor"}, {"limit", true}}},

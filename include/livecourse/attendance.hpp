@@ -52,6 +52,15 @@ struct AttendanceRow {
     PresenceSource source = PresenceSource::client;
 };
 
+// One user in a live session's room now: what an instructor's page polls.
+struct RosterEntry {
+    std::string user_id;
+    Role role = Role::student;
+    Instant joined_at{};       // the start of the earliest connection still open
+    PresenceSource source = PresenceSource::client;  // the source it is counted from
+    int connections = 0;   // connections open now (tabs, devices)
+};
+
 struct SessionStatistics {
     std::string session_id;
     std::int64_t actual_duration_seconds = 0;
@@ -86,6 +95,13 @@ public:
     // whose page sends heartbeats by those alone, everyone else by the
     // client's join and leave. Order kept.
     static std::vector<PresenceInterval> counted(const std::vector<PresenceInterval>& intervals);
+
+    // Who is in the room: every participant with a counted interval still
+    // open, by user id, from the same intervals as compute() (so exactly the
+    // rows a live report marks is_present). Intervals of users who are not
+    // participants are left out.
+    static std::vector<RosterEntry> in_room(const std::vector<Participant>& participants,
+                                            const std::vector<PresenceInterval>& intervals);
 };
 
 }  // namespace livecourse

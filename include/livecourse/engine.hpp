@@ -100,6 +100,15 @@ struct AttendanceOutcomes {
     std::vector<Student> students;  // every admitted student, by user id
 };
 
+// Who is in a session's room at `observed_at`: the participants with a
+// counted connection open (AttendanceLedger::in_room). Empty unless live.
+struct LiveRoster {
+    std::string session_id;
+    SessionStatus status = SessionStatus::scheduled;
+    Instant observed_at{};
+    std::vector<RosterEntry> entries;  // by user id
+};
+
 struct JoinResult {
     std::string session_id;
     std::string jitsi_room_name;
@@ -185,6 +194,9 @@ public:
     SessionStatistics statistics(const Actor& actor, std::string_view session_id);
     // Each admitted student's verdict under the engine's attendance policy.
     AttendanceOutcomes attendance_outcomes(const Actor& actor, std::string_view session_id);
+    // Who is in the room now; one indexed read, made to be polled every few
+    // seconds by an instructor's page.
+    LiveRoster live_roster(const Actor& actor, std::string_view session_id);
 
     // --- chat
     ChatMessage post_chat(const Actor& actor, std::string_view session_id, ChatType type,

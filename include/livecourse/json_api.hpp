@@ -74,6 +74,8 @@ boost::json::object to_json(const AttendancePolicy& policy);
 //  "outcomes": [{"user_id", "outcome", "counted_seconds", "required_seconds",
 //  "reference_seconds", "first_counted_at", "last_counted_at", "reasons": [...]}]}.
 boost::json::object to_json(const AttendanceOutcomes& outcomes);
+// {"session_id", "status", "observed_at", "participants": [{"user_id", "role", "joined_at", "source", "connections"}]}.
+boost::json::object to_json(const LiveRoster& roster);
 boost::json::object to_json(const ChatMessage& message);
 boost::json::object to_json(const CalendarEvent& event);
 boost::json::object to_json(const JoinResult& join);

@@ -219,6 +219,11 @@ public:
     // the session, read in one read transaction: an admission, a heartbeat or
     // a report committed meanwhile is in all four or in none.
     virtual AttendanceInputs attendance_inputs(std::string_view session_id) = 0;
+    // The same snapshot with only the open client intervals (an index on
+    // them, not the session's whole history): what the live roster is
+    // computed from. Heartbeats and video points are read whole, as they
+    // decide which source counts.
+    virtual AttendanceInputs live_presence(std::string_view session_id) = 0;
 };
 
 // Opens the store a database setting names: a `postgresql://` or

@@ -191,6 +191,11 @@ json::value attendance_outcomes_get(Engine& e, const json::object& req) {
     return to_json(e.attendance_outcomes(actor, RequestReader(req).string("session_id")));
 }
 
+json::value presence_roster_get(Engine& e, const json::object& req) {
+    auto actor = read_actor(e, req);
+    return to_json(e.live_roster(actor, RequestReader(req).string("session_id")));
+}
+
 // -------------------------------------------------------------------- chat
 json::value chat_post(Engine& e, const json::object& req) {
     RequestReader r(req);

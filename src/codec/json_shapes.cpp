@@ -120,6 +120,23 @@ json::object to_json(const AttendancePolicy& p) {
     return o;
 }
 
+json::object to_json(const LiveRoster& r) {
+    json::object o;
+    o["session_id"] = text(r.session_id);
+    o["status"] = text(to_string(r.status));
+    o["observed_at"] = instant(r.observed_at);
+    json::array in;
+    in.reserve(r.entries.size());
+    for (const auto& e : r.entries)
+        in.emplace_back(json::object{{"user_id", text(e.user_id)},
+                                     {"role", text(to_string(e.role))},
+                                     {"joined_at", instant(e.joined_at)},
+                                     {"source", text(to_string(e.source))},
+                                     {"connections", e.connections}});
+    o["participants"] = std::move(in);
+    return o;
+}
+
 json::object to_json(const AttendanceOutcomes& a) {
     json::object o;
     o["session_id"] = text(a.session_id);

@@ -38,6 +38,29 @@ std::vector<PresenceInterval> AttendanceLedger::counted(const std::vector<Presen
     return out;
 }
 
+std::vector<RosterEntry> AttendanceLedger::in_room(const std::vector<Participant>& participants,
+                                                  const std::vector<PresenceInterval>& intervals) {
+    std::map<std::string_view, RosterEntry> in;
+    std::map<std::string_view, Role> roles;
+    for (const auto& p : participants) roles.emplace(p.user_id, p.role);
+    for (const auto& iv : counted(intervals)) {
+        if (iv.left_at) continue;
+        auto role = roles.find(iv.user_id);
+        if (role == roles.end()) continue;
+        auto [e, first] = in.try_emplace(role->first);
+        if (first) {
+            e->second = {iv.user_id, role->second, iv.joined_at, iv.source, 0};
+        } else {
+            e->second.joined_at = std::min(e->second.joined_at, iv.joined_at);
+        }
+        ++e->second.connections;
+    }
+    std::vector<RosterEntry> out;
+    out.reserve(in.size());
+    for (auto& [user, e] : in) out.push_back(std::move(e));
+    return out;
+}
+
 AttendanceReport AttendanceLedger::compute(std::string_view session_id, const std::vector<Participant>& participants,
                                            const std::vector<PresenceInterval>& intervals, Instant window_start,
                                            Instant window_end, bool live, std::optional<std::int64_t> enrolled_count) {

@@ -90,6 +90,14 @@ struct Engine::Impl {
         return std::move(*s);
     }
 
+    // A session whose reports only its staff may read (`what` names the read).
+    Session load_for_staff(const Actor& actor, std::string_view id, const char* what) const {
+        require_actor(actor);
+        Session s = load(id);
+        enforce(AccessPolicy::manage(role(s, actor)), what);
+        return s;
+    }
+
     Role role(const Session& s, const Actor& a) const { return roster->role_of(s.course_id, a.user_id); }
 
     // AccessPolicy::take_part, refused with `refusal` as the message.
@@ -334,6 +342,16 @@ struct Engine::Impl {
         std::sort(out.students.begin(), out.students.end(),
                   [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
         return out;
+    }
+
+    LiveRoster roster_now(const Session& s) const {
+        LiveRoster r{s.id, s.status, clock->now(), {}};
+        if (s.status != SessionStatus::live) return r;
+        auto inputs = store->live_presence(s.id);  // one snapshot
+        auto intervals = all_intervals(inputs, r.observed_at);
+        auto participants = participants_of(s, std::move(inputs.participants), intervals);
+        r.entries = AttendanceLedger::in_room(participants, intervals);
+        return r;
     }
 
     ical::Event to_ical(const Session& s, Instant now) const {
@@ -700,26 +718,26 @@ bool Engine::leave(const Actor& actor, std::string_view id) {
 // -------------------------------------------------------------- attendance
 std::vector<AttendanceRow> Engine::attendance(const Actor& actor, std::string_view id) {
     auto& m = *impl_;
-    m.require_actor(actor);
-    Session s = m.load(id);
-    enforce(AccessPolicy::manage(m.role(s, actor)), "read attendance");
+    Session s = m.load_for_staff(actor, id, "read attendance");
     return m.report(s).rows;
 }
 
 SessionStatistics Engine::statistics(const Actor& actor, std::string_view id) {
     auto& m = *impl_;
-    m.require_actor(actor);
-    Session s = m.load(id);
-    enforce(AccessPolicy::manage(m.role(s, actor)), "read statistics");
+    Session s = m.load_for_staff(actor, id, "read statistics");
     return m.report(s).statistics;
 }
 
 AttendanceOutcomes Engine::attendance_outcomes(const Actor& actor, std::string_view id) {
     auto& m = *impl_;
-    m.require_actor(actor);
-    Session s = m.load(id);
-    enforce(AccessPolicy::manage(m.role(s, actor)), "read attendance");
+    Session s = m.load_for_staff(actor, id, "read attendance");
     return m.outcomes(s);
+}
+
+LiveRoster Engine::live_roster(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    Session s = m.load_for_staff(actor, id, "read the live roster");
+    return m.roster_now(s);
 }
 
 // -------------------------------------------------------------------- chat

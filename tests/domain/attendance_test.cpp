@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace livecourse;
 using namespace std::chrono_literals;
 
@@ -100,4 +102,59 @@ TEST_CASE("an empty session has zero statistics", "[domain][attendance]") {
     CHECK(r.statistics.average_presence_seconds == 0);
     CHECK(r.statistics.peak_concurrent == 0);
     CHECK_FALSE(r.statistics.attendance_rate);
+}
+
+TEST_CASE("in_room: who has a counted connection open, by user id", "[domain][attendance][roster]") {
+    std::vector<Participant> ps = {{"prof", Role::instructor, T(0)},
+                                   {"b", Role::student, T(0)},
+                                   {"a", Role::student, T(0)},
+                                   {"gone", Role::student, T(0)}};
+    std::vector<PresenceInterval> ivs = {
+        iv("prof", 0, std::nullopt),
+        iv("a", 0, 10), iv("a", 12, std::nullopt), iv("a", 5, std::nullopt),  // two tabs open, one closed
+        iv("b", 3, std::nullopt),
+        iv("gone", 0, 20),
+        iv("stranger", 0, std::nullopt),  // not a participant
+    };
+    auto in = AttendanceLedger::in_room(ps, ivs);
+    REQUIRE(in.size() == 3);
+    CHECK(in[0].user_id == "a");
+    CHECK(in[0].role == Role::student);
+    CHECK(in[0].connections == 2);
+    CHECK(in[0].joined_at == T(5));
+    CHECK(in[0].source == PresenceSource::client);
+    CHECK(in[1].user_id == "b");
+    CHECK(in[1].connections == 1);
+    CHECK(in[1].joined_at == T(3));
+    CHECK(in[2].user_id == "prof");
+    CHECK(in[2].role == Role::instructor);
+}
+
+TEST_CASE("in_room counts the sources the report counts", "[domain][attendance][roster]") {
+    std::vector<Participant> ps = {{"a", Role::student, T(0)}, {"b", Role::student, T(0)}};
+    SECTION("a user whose page sends heartbeats is in by them alone") {
+        // a's tab was closed without a leave: the client interval stays open,
+        // the heartbeat interval was closed by its timeout.
+        auto in = AttendanceLedger::in_room(
+            ps, {iv("a", 0, std::nullopt), iv("a", 0, 4, PresenceSource::heartbeat), iv("b", 1, std::nullopt)});
+        REQUIRE(in.size() == 1);
+        CHECK(in[0].user_id == "b");
+    }
+    SECTION("once the video server reports, only its connections") {
+        auto in = AttendanceLedger::in_room(ps, {iv("a", 0, std::nullopt), iv("b", 1, std::nullopt),
+                                                 iv("b", 2, std::nullopt, PresenceSource::video_server)});
+        REQUIRE(in.size() == 1);
+        CHECK(in[0].user_id == "b");
+        CHECK(in[0].source == PresenceSource::video_server);
+        CHECK(in[0].joined_at == T(2));
+    }
+    SECTION("the same users a live report marks present") {
+        std::vector<PresenceInterval> ivs = {iv("a", 0, 30), iv("b", 0, std::nullopt, PresenceSource::heartbeat)};
+        auto in = AttendanceLedger::in_room(ps, ivs);
+        auto report = AttendanceLedger::compute("s", ps, ivs, T(0), T(40), true, 2);
+        for (const auto& r : report.rows) {
+            bool listed = std::any_of(in.begin(), in.end(), [&](const auto& e) { return e.user_id == r.user_id; });
+            CHECK(listed == r.is_present);
+        }
+    }
 }

@@ -469,6 +469,14 @@ class UseCase1QandA(unittest.TestCase):
         r = api.get(f"/api/live-sessions/{sid}/stats", MOD)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["participants_count"], 3)
+        # Who is in the room now, for the instructor's page.
+        r = api.get(f"/api/live-sessions/{sid}/presence", PROF)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["status"], "live")
+        self.assertEqual([(p["user_id"], p["role"], p["connections"]) for p in r.json["participants"]],
+                         [("prof-diallo", "instructor", 1), ("stu-1", "student", 1)])
+        r = api.get(f"/api/live-sessions/{sid}/presence", STU[0])
+        self.assertEqual((r.status, r.error.get("code")), (403, "forbidden"), r)
 
         # The instructor ends it with the recording.
         recording = "https://recordings.example.edu/qa-gouvernance.mp4"

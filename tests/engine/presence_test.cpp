@@ -223,6 +223,13 @@ TEST_CASE("presence: fixture streams replayed in delivery order give the hand-co
     for (const auto& e : replay.events()) {
         INFO(e.at("note").as_string());
         CHECK(replay.send(e, fw.world->clock->now()) == e.at("ack").as_string());
+        if (after_end) continue;
+        // While live, the roster lists exactly whom the report marks present.
+        std::vector<std::string> present, listed;
+        for (const auto& r : fw.engine().attendance(instructor, fw.session.id))
+            if (r.is_present) present.push_back(r.user_id);
+        for (const auto& r : fw.engine().live_roster(instructor, fw.session.id).entries) listed.push_back(r.user_id);
+        CHECK(listed == present);
     }
     if (!after_end) {
         // While live, the participants whose connection is still open are
@@ -480,6 +487,76 @@ TEST_CASE("presence: heartbeats on a manual clock", "[presence]") {
     auto s2 = w2.live();
     CHECK(error_of([&] { w2.engine->heartbeat(student(1), s2.id); }).reason() == "not_participant");
     CHECK(error_of([&] { w2.engine->heartbeat(outsider, s2.id); }).code() == ErrorCode::forbidden);
+}
+
+TEST_CASE("presence: the live roster lists who is in the room now", "[presence][roster]") {
+    World w(4, presence_config());
+    auto& e = *w.engine;
+    auto scheduled = w.scheduled();
+    CHECK(e.live_roster(instructor, scheduled.id).entries.empty());  // not live yet
+    w.clock->set(scheduled.starts_at);
+    auto s = e.start_session(instructor, scheduled.id);
+    auto start = *s.actual_start_at;
+    auto names = [&] {
+        std::vector<std::string> out;
+        for (const auto& r : e.live_roster(moderator, s.id).entries) out.push_back(r.user_id);
+        return out;
+    };
+    // The roster and a live report agree on who is in, at every step.
+    auto agrees = [&] {
+        std::vector<std::string> present;
+        for (const auto& r : e.attendance(instructor, s.id))
+            if (r.is_present) present.push_back(r.user_id);
+        return present == names();
+    };
+    e.join(instructor, s.id);
+    w.clock->set(start + 10s);
+    e.join(student(0), s.id);
+    e.join(student(0), s.id);  // a second tab
+    w.clock->set(start + 20s);
+    e.join(student(1), s.id);
+    CHECK(e.heartbeat(student(1), s.id).recorded);
+    e.join(student(2), s.id);
+    auto roster = e.live_roster(instructor, s.id);
+    CHECK(roster.session_id == s.id);
+    CHECK(roster.status == SessionStatus::live);
+    CHECK(roster.observed_at == start + 20s);
+    REQUIRE(roster.entries.size() == 4);
+    CHECK(roster.entries[0].user_id == "prof");
+    CHECK(roster.entries[0].role == Role::instructor);
+    CHECK(roster.entries[0].joined_at == start);
+    CHECK(roster.entries[1].user_id == "stu-0");
+    CHECK(roster.entries[1].connections == 2);
+    CHECK(roster.entries[1].joined_at == start + 10s);
+    CHECK(roster.entries[1].source == PresenceSource::client);
+    CHECK(roster.entries[2].user_id == "stu-1");
+    CHECK(roster.entries[2].source == PresenceSource::heartbeat);
+    CHECK(roster.entries[2].connections == 1);
+    CHECK(agrees());
+
+    // One tab of stu-0 closes: still in, with one connection. stu-2 leaves.
+    w.clock->set(start + 60s);
+    CHECK(e.leave(student(0), s.id));
+    CHECK(e.leave(student(2), s.id));
+    roster = e.live_roster(instructor, s.id);
+    REQUIRE(roster.entries.size() == 3);
+    CHECK(roster.entries[1].connections == 1);
+    CHECK(agrees());
+    // stu-1's page goes silent: out once the presence timeout has passed.
+    w.clock->set(start + 20s + presence_config().presence.presence_timeout);
+    CHECK(names() == std::vector<std::string>{"prof", "stu-0", "stu-1"});
+    w.clock->set(start + 21s + presence_config().presence.presence_timeout);
+    CHECK(names() == std::vector<std::string>{"prof", "stu-0"});
+    CHECK(agrees());
+
+    // Students and outsiders may not read it; a session that is over has no one in.
+    CHECK(error_of([&] { e.live_roster(student(0), s.id); }).code() == ErrorCode::forbidden);
+    CHECK(error_of([&] { e.live_roster(outsider, s.id); }).code() == ErrorCode::forbidden);
+    CHECK(error_of([&] { e.live_roster(instructor, "999999"); }).code() == ErrorCode::not_found);
+    e.end_session(instructor, s.id);
+    roster = e.live_roster(instructor, s.id);
+    CHECK(roster.status == SessionStatus::ended);
+    CHECK(roster.entries.empty());
 }
 
 TEST_CASE("presence: a heartbeat interval still fresh at the end counts until the end", "[presence]") {

@@ -112,6 +112,18 @@ test('Q&A session: schedule, calendar, start, join, ask, answer, end, statistics
   assert.equal(leaRow.is_present, false);
   assert.ok(leaRow.last_leave_at instanceof Date);
   assert.equal(leaRow.present_seconds, 22 * 60);  // joined at +2 min, left at +24 min
+  // The instructor's page polls who is in the room: Léa is gone.
+  const roster = await engine.liveRoster(instructor, session.id);
+  assert.equal(roster.status, 'live');
+  assert.ok(roster.observed_at instanceof Date);
+  assert.equal(roster.observed_at.getTime(), clock.now().getTime());
+  assert.deepEqual(roster.participants.map((p) => p.user_id), [course.instructor, ana, kofi].sort());
+  const kofiIn = roster.participants.find((p) => p.user_id === kofi);
+  assert.equal(kofiIn.role, 'student');
+  assert.equal(kofiIn.source, 'client');
+  assert.equal(kofiIn.connections, 1);
+  assert.equal(kofiIn.joined_at.getTime(), T0.getTime() + MINUTE);  // kofi joined second
+  assert.equal((await failure(engine.liveRoster(ana, session.id))).code, 'forbidden');
 
   // 7. After an hour the instructor ends it: statistics.
   clock.set(new Date(T0.getTime() + HOUR));

@@ -42,6 +42,7 @@ METHODS = {
     "attendance_get": "attendance",
     "statistics_get": "statistics",
     "attendance_outcomes_get": "attendance_outcomes",
+    "presence_roster_get": "live_roster",
     "chat_post": "post_chat",
     "chat_list": "list_chat",
     "series_create": "create_series",

@@ -9,6 +9,8 @@ import pytest
 
 from livecourse import (
     AttendanceOutcome,
+    LiveRoster,
+    PresenceSource,
     CalendarEvent,
     ChatType,
     Forbidden,
@@ -97,6 +99,16 @@ def test_case_1_question_and_answer_session(engine, clock):
     clock.advance(minutes=25)
     assert engine.leave(actor=students[3], session_id=session.id) is True
     assert engine.leave(actor=students[3], session_id=session.id) is False
+    # The instructor's page polls who is in the room.
+    roster = engine.live_roster(actor=prof, session_id=session.id)
+    assert isinstance(roster, LiveRoster) and roster.status is SessionStatus.LIVE
+    assert roster.observed_at == dt.datetime(2026, 3, 7, 13, 30, tzinfo=UTC)
+    assert [p.user_id for p in roster.participants] == sorted([prof, *students[:3]])
+    assert all(p.connections == 1 and p.source is PresenceSource.CLIENT for p in roster.participants)
+    assert {p.joined_at for p in roster.participants} == {saturday_14h.astimezone(UTC)}
+    assert {p.user_id: p.role for p in roster.participants}[prof] is Role.INSTRUCTOR
+    with pytest.raises(Forbidden):
+        engine.live_roster(actor=students[0], session_id=session.id)
     clock.set(saturday_14h + dt.timedelta(hours=1))
     ended = engine.end_session(actor=prof, session_id=session.id)
     assert ended.session.status is SessionStatus.ENDED

@@ -97,6 +97,40 @@ TEST_CASE("store: attendance_inputs reads what the four reads return", "[store][
     }
 }
 
+TEST_CASE("store: live_presence reads the open client intervals with the rest whole", "[store][presence][roster]") {
+    auto backend = GENERATE(from_range(backends()));
+    INFO(backend.name);
+    TempDir dir;
+    auto store = backend.open(dir);
+    auto s = live_session(*store);
+    REQUIRE(admit(*store, s, "u1", t0() + 10s).outcome == AdmitOutcome::admitted);
+    REQUIRE(admit(*store, s, "u2", t0() + 20s).outcome == AdmitOutcome::admitted);
+    REQUIRE(admit(*store, s, "u2", t0() + 25s).outcome == AdmitOutcome::rejoined);
+    REQUIRE(store->close_presence(s.id, "u1", t0() + 60s));
+    REQUIRE(store->close_presence(s.id, "u2", t0() + 70s));  // u2's newest connection
+    REQUIRE(store->record_heartbeat(s.id, "u3", t0() + 30s, 45s));
+    REQUIRE(store->close_heartbeat(s.id, "u3", t0() + 40s));
+    REQUIRE(store->record_video_points(s.id, std::nullopt, {{"", "c1", "u4", VideoPointKind::join, t0() + 5s}},
+                                       t0() + 5s) == 1);
+
+    auto live = store->live_presence(s.id);
+    auto all = store->attendance_inputs(s.id);
+    CHECK(users_of(live.participants) == users_of(all.participants));
+    REQUIRE(live.presence.size() == 1);
+    CHECK(live.presence[0].user_id == "u2");
+    CHECK(live.presence[0].joined_at == t0() + 20s);
+    CHECK_FALSE(live.presence[0].left_at);
+    CHECK(all.presence.size() == 3);
+    REQUIRE(live.heartbeats.size() == 1);  // closed ones too: they decide the source
+    CHECK(live.heartbeats[0].left_at == t0() + 40s);
+    CHECK(live.video_points.size() == 1);
+    for (auto id : {"999999", "0", "' OR 1=1", ""}) {
+        auto none = store->live_presence(id);
+        CHECK(none.participants.empty());
+        CHECK(none.presence.empty());
+    }
+}
+
 TEST_CASE("store: attendance_inputs never sees half of an admission made while it reads",
           "[store][presence][concurrency]") {
     auto backend = GENERATE(from_range(backends()));

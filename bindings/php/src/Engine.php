@@ -347,6 +347,12 @@ final class Engine
         return AttendanceOutcomes::fromJson($this->call('attendance_outcomes_get', self::onSession($actor, $sessionId)));
     }
 
+    /** Who is in the room now (instructor and moderators); cheap enough to poll every few seconds. */
+    public function liveRoster(Actor|string $actor, string $sessionId): LiveRoster
+    {
+        return LiveRoster::fromJson($this->call('presence_roster_get', self::onSession($actor, $sessionId)));
+    }
+
     // ------------------------------------------------------------------ chat
 
     /** Posts a message; an answer names the question it answers in $replyTo. */

@@ -70,6 +70,7 @@ final class Library
         'notification_dead_list' => true,
         'notification_retry' => true,
         'attendance_outcomes_get' => true,
+        'presence_roster_get' => true,
     ];
 
     /**

@@ -8,6 +8,7 @@ use LiveCourse\CalendarEvent;
 use LiveCourse\ChatType;
 use LiveCourse\ForbiddenException;
 use LiveCourse\JoinResult;
+use LiveCourse\PresenceSource;
 use LiveCourse\Role;
 use LiveCourse\Session;
 use LiveCourse\SessionFilter;
@@ -103,6 +104,25 @@ final class UseCasesTest extends EngineTestCase
         $this->clock->advance('+25 minutes');
         $this->assertTrue($e->leave($students[3], $session->id));
         $this->assertFalse($e->leave($students[3], $session->id));
+        // The instructor's page polls who is in the room.
+        $roster = $e->liveRoster($prof, $session->id);
+        $this->assertSame(SessionStatus::Live, $roster->status);
+        $this->assertEquals(self::utc('2026-03-07 13:30'), $roster->observedAt);
+        $inRoom = array_map(fn ($p) => $p->userId, $roster->participants);
+        $expected = [$prof, $students[0], $students[1], $students[2]];
+        sort($expected);
+        $this->assertSame($expected, $inRoom);
+        foreach ($roster->participants as $p) {
+            $this->assertSame(1, $p->connections);
+            $this->assertSame(PresenceSource::Client, $p->source);
+            $this->assertEquals(self::utc('2026-03-07 13:00'), $p->joinedAt);
+        }
+        try {
+            $e->liveRoster($students[0], $session->id);
+            $this->fail('a student read the live roster');
+        } catch (ForbiddenException $err) {
+            $this->assertSame('forbidden', $err->reason);
+        }
         $this->clock->set($saturday14h->modify('+1 hour'));
         $ended = $e->endSession($prof, $session->id);
         $this->assertSame(SessionStatus::Ended, $ended->session->status);

@@ -159,6 +159,7 @@ OPERATIONS = {
     "notification_dead_list": True,
     "notification_retry": True,
     "attendance_outcomes_get": True,
+    "presence_roster_get": True,
 }
 
 

@@ -50,6 +50,7 @@ from .models import (
     EndResult,
     Enrollment,
     JoinResult,
+    LiveRoster,
     Notification,
     NotificationList,
     NotificationPage,
@@ -479,6 +480,10 @@ class Engine:
         """Each admitted student's verdict (present, late, left_early, absent) under the engine's policy."""
         return AttendanceOutcomes.from_json(
             self._json("attendance_outcomes_get", self._acting(actor, session_id=session_id)))
+
+    def live_roster(self, *, actor: ActorLike, session_id: str) -> LiveRoster:
+        """Who is in the room now (instructor and moderators); cheap enough to poll every few seconds."""
+        return LiveRoster.from_json(self._json("presence_roster_get", self._acting(actor, session_id=session_id)))
 
     def statistics(self, *, actor: ActorLike, session_id: str) -> Statistics:
         return Statistics.from_json(self._json("statistics_get", self._acting(actor, session_id=session_id)))

@@ -32,6 +32,8 @@ __all__ = [
     "JoinResult",
     "TokenResult",
     "AttendanceRow",
+    "LiveRoster",
+    "RosterEntry",
     "ChatMessage",
     "ChatPage",
     "CalendarEvent",
@@ -425,6 +427,50 @@ class AttendanceOutcomes:
             window_starts_at=parse_instant(doc["window_starts_at"]),
             window_ends_at=parse_instant(doc["window_ends_at"]),
             outcomes=tuple(StudentOutcome.from_json(o) for o in doc["outcomes"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One participant in the room now: since when (earliest open connection), from which source, how many connections."""
+
+    user_id: str
+    role: Role
+    joined_at: _dt.datetime
+    source: PresenceSource
+    connections: int
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "RosterEntry":
+        return cls(
+            user_id=str(doc["user_id"]),
+            role=Role(doc["role"]),
+            joined_at=parse_instant(doc["joined_at"]),
+            source=PresenceSource(doc["source"]),
+            connections=int(doc["connections"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class LiveRoster:
+    """Who is in a session's room at ``observed_at``; empty unless the session is live."""
+
+    session_id: str
+    status: SessionStatus
+    observed_at: _dt.datetime
+    participants: Tuple[RosterEntry, ...]
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "LiveRoster":
+        return cls(
+            session_id=str(doc["session_id"]),
+            status=SessionStatus(doc["status"]),
+            observed_at=parse_instant(doc["observed_at"]),
+            participants=tuple(RosterEntry.from_json(p) for p in doc["participants"]),
             raw=_raw(doc),
         )
 

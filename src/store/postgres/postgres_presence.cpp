@@ -30,6 +30,10 @@ const Statement presence{"lc_presence", R"sql(
 SELECT user_id, extract(epoch FROM joined_at)::bigint, extract(epoch FROM left_at)::bigint, source
   FROM presence WHERE session_id = $1 ORDER BY id
 )sql"};
+const Statement open_presence{"lc_open_presence", R"sql(
+SELECT user_id, extract(epoch FROM joined_at)::bigint, extract(epoch FROM left_at)::bigint, source
+  FROM presence WHERE session_id = $1 AND left_at IS NULL ORDER BY id
+)sql"};
 const Statement insert_delivery{"lc_insert_video_delivery", R"sql(
 INSERT INTO video_deliveries (delivery_key, session_id, received_at) VALUES ($1, $2, to_timestamp($3::bigint))
 ON CONFLICT (delivery_key) DO NOTHING
@@ -77,8 +81,9 @@ std::vector<Participant> participants_of(Connection& c, std::int64_t key) {
     return out;
 }
 
-std::vector<PresenceInterval> presence_of(Connection& c, std::int64_t key) {
-    auto r = c.exec(sql::presence, Params().integer(key));
+// Every interval of the session, or only the open ones (index presence_open).
+std::vector<PresenceInterval> presence_of(Connection& c, std::int64_t key, bool open_only = false) {
+    auto r = c.exec(open_only ? sql::open_presence : sql::presence, Params().integer(key));
     std::vector<PresenceInterval> out;
     for (int i = 0; i < r.rows(); ++i) {
         PresenceInterval iv;
@@ -223,6 +228,15 @@ AttendanceInputs PostgresStore::attendance_inputs(std::string_view session_id) {
     // its first one takes.
     return snapshot("read attendance", [&](Connection& c) {
         return AttendanceInputs{participants_of(c, *key), presence_of(c, *key), heartbeats_of(c, *key),
+                                video_points_of(c, *key)};
+    });
+}
+
+AttendanceInputs PostgresStore::live_presence(std::string_view session_id) {
+    auto key = parse_id(session_id);
+    if (!key) return {};
+    return snapshot("read the live roster", [&](Connection& c) {
+        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key, true), heartbeats_of(c, *key),
                                 video_points_of(c, *key)};
     });
 }

@@ -242,6 +242,10 @@ BEGIN
 END
 $fn$;
 )sql",
+    // The live roster reads a session's open client intervals alone.
+    R"sql(
+CREATE INDEX presence_open ON presence (session_id, id) WHERE left_at IS NULL;
+)sql",
 };
 
 inline constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);

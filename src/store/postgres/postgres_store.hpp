@@ -120,6 +120,7 @@ public:
     bool close_heartbeat(std::string_view session_id, std::string_view user, Instant when) override;
     std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) override;
     AttendanceInputs attendance_inputs(std::string_view session_id) override;
+    AttendanceInputs live_presence(std::string_view session_id) override;
 
     // --- chat: postgres_chat.cpp
     ChatMessage insert_chat(const ChatMessage& m) override;

@@ -16,8 +16,11 @@ std::vector<Participant> participants_of(Connection& c, std::int64_t key) {
     return out;
 }
 
-std::vector<PresenceInterval> presence_of(Connection& c, std::int64_t key) {
-    Use q(c, "SELECT user_id, joined_at, left_at, source FROM presence WHERE session_id = ?1 ORDER BY id");
+// Every interval of the session, or only the open ones (index presence_open).
+std::vector<PresenceInterval> presence_of(Connection& c, std::int64_t key, bool open_only = false) {
+    Use q(c, open_only ? "SELECT user_id, joined_at, left_at, source FROM presence INDEXED BY presence_open "
+                         "WHERE session_id = ?1 AND left_at IS NULL ORDER BY id"
+                       : "SELECT user_id, joined_at, left_at, source FROM presence WHERE session_id = ?1 ORDER BY id");
     q->bind(1, key);
     std::vector<PresenceInterval> out;
     while (q->executeStep()) {
@@ -190,6 +193,16 @@ AttendanceInputs SqliteStore::attendance_inputs(std::string_view session_id) {
     return read([&](Connection& c) {
         ReadTransaction snapshot(c);
         return AttendanceInputs{participants_of(c, *key), presence_of(c, *key), heartbeats_of(c, *key),
+                                video_points_of(c, *key)};
+    });
+}
+
+AttendanceInputs SqliteStore::live_presence(std::string_view session_id) {
+    auto key = parse_id(session_id);
+    if (!key) return {};
+    return read([&](Connection& c) {
+        ReadTransaction snapshot(c);
+        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key, true), heartbeats_of(c, *key),
                                 video_points_of(c, *key)};
     });
 }

@@ -156,6 +156,10 @@ CREATE TABLE notification_reads (
   notification_id INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // The live roster reads a session's open client intervals alone.
+    R"sql(
+CREATE INDEX presence_open ON presence (session_id, id) WHERE left_at IS NULL;
+)sql",
 };
 constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
 

@@ -120,6 +120,13 @@ std::vector<HeartbeatInterval> heartbeats_of(Connection& c, std::int64_t key) {
     return out;
 }
 
+// attendance_inputs() and live_presence(): the four reads, the client
+// intervals all or only the open ones (the caller holds the snapshot).
+AttendanceInputs inputs_of(Connection& c, std::int64_t key, bool open_only) {
+    return AttendanceInputs{participants_of(c, key), presence_of(c, key, open_only), heartbeats_of(c, key),
+                            video_points_of(c, key)};
+}
+
 }  // namespace
 
 bool PostgresStore::close_presence(std::string_view session_id, std::string_view user, Instant when) {
@@ -226,19 +233,13 @@ AttendanceInputs PostgresStore::attendance_inputs(std::string_view session_id) {
     if (!key) return {};
     // One REPEATABLE READ transaction: the four statements share the snapshot
     // its first one takes.
-    return snapshot("read attendance", [&](Connection& c) {
-        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key), heartbeats_of(c, *key),
-                                video_points_of(c, *key)};
-    });
+    return snapshot("read attendance", [&](Connection& c) { return inputs_of(c, *key, false); });
 }
 
 AttendanceInputs PostgresStore::live_presence(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return snapshot("read the live roster", [&](Connection& c) {
-        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key, true), heartbeats_of(c, *key),
-                                video_points_of(c, *key)};
-    });
+    return snapshot("read the live roster", [&](Connection& c) { return inputs_of(c, *key, true); });
 }
 
 }  // namespace livecourse::pg

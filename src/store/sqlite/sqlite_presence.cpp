@@ -62,6 +62,14 @@ std::vector<HeartbeatInterval> heartbeats_of(Connection& c, std::int64_t key) {
     return out;
 }
 
+// attendance_inputs() and live_presence(): the four reads in one read
+// transaction, the client intervals all or only the open ones.
+AttendanceInputs inputs_of(Connection& c, std::int64_t key, bool open_only) {
+    ReadTransaction snapshot(c);
+    return AttendanceInputs{participants_of(c, key), presence_of(c, key, open_only), heartbeats_of(c, key),
+                            video_points_of(c, key)};
+}
+
 }  // namespace
 
 bool SqliteStore::close_presence(std::string_view session_id, std::string_view user, Instant when) {
@@ -190,21 +198,13 @@ std::vector<HeartbeatInterval> SqliteStore::heartbeat_intervals(std::string_view
 AttendanceInputs SqliteStore::attendance_inputs(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return read([&](Connection& c) {
-        ReadTransaction snapshot(c);
-        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key), heartbeats_of(c, *key),
-                                video_points_of(c, *key)};
-    });
+    return read([&](Connection& c) { return inputs_of(c, *key, false); });
 }
 
 AttendanceInputs SqliteStore::live_presence(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    return read([&](Connection& c) {
-        ReadTransaction snapshot(c);
-        return AttendanceInputs{participants_of(c, *key), presence_of(c, *key, true), heartbeats_of(c, *key),
-                                video_points_of(c, *key)};
-    });
+    return read([&](Connection& c) { return inputs_of(c, *key, true); });
 }
 
 }  // namespace livecourse::sqlite

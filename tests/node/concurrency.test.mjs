@@ -153,20 +153,32 @@ test('a call waiting for a locked database does not block the event loop', async
 
 test('joins awaited one after another still let the event loop turn', async (t) => {
   // On an idle engine a join may settle on the event loop's own thread, at
-  // once; a loop of such calls would never return to the event loop. Every
-  // few calls one goes through the workers, so timers and I/O still run.
+  // once; a loop of such calls would never return to the event loop. After
+  // a few such calls the next one waits for a turn of the loop, so timers
+  // and I/O still run (and the immediate queued first runs first).
   const { engine, session, students } = await liveSession(t, { seats: 200, students: 100 });
-  let turned = -1;
+  // One immediate per turn of the loop records how many joins were done by then.
+  const seen = [];
   let done = 0;
-  setImmediate(() => {
-    turned = done;
-  });
+  let watching = true;
+  const tick = () => {
+    seen.push(done);
+    if (watching) setImmediate(tick);
+  };
+  setImmediate(tick);
   for (const id of students) {
     await engine.join(id, session.id);
     done += 1;
   }
-  assert.ok(turned >= 0 && turned < students.length, `the event loop turned after ${turned} of ${students.length} joins`);
-  t.diagnostic(`the event loop turned after ${turned} joins`);
+  watching = false;
+  const gaps = seen.slice(1).map((n, i) => n - seen[i]);
+  const largest = Math.max(seen[0], ...gaps, students.length - seen.at(-1));
+  // 16 calls settle on the loop's thread at most between two turns (one more
+  // if a call had to go through the workers): the 17th waits for the next
+  // poll phase, and the immediates run between two poll phases.
+  assert.ok(seen.length >= 5, `the event loop turned ${seen.length} times in ${students.length} joins`);
+  assert.ok(largest <= 17, `${largest} joins settled between two turns of the event loop`);
+  t.diagnostic(`the event loop turned ${seen.length} times; at most ${largest} joins between two turns`);
   const rows = await engine.attendance('prof', session.id);
   assert.equal(rows.filter((r) => r.role === 'student').length, 100);
 });

@@ -24,6 +24,7 @@
 // "engines"). Pending host requests live in one registry guarded by one mutex.
 #include <livecourse.h>
 #include <node_api.h>
+#include <uv.h>
 
 #include <atomic>
 #include <chrono>
@@ -322,20 +323,25 @@ void finalize_bridge(napi_env /*env*/, void* data, void* /*hint*/) {
 //
 // Finished calls are not answered one wake-up each. A worker appends its call
 // to the engine's `done` list; only the worker that finds the list empty wakes
-// the JavaScript thread (one napi_call_threadsafe_function), and that one
-// callback settles every call finished by then. Under a rush, one wake-up of
-// the event loop settles a whole group commit's worth of joins.
+// the JavaScript thread (uv_async_send on the engine's libuv async handle),
+// and that one callback settles every call finished by then. Under a rush, one
+// wake-up of the event loop settles a whole group commit's worth of joins, and
+// at most one such wake-up runs per turn of the loop: calls that finish while
+// their predecessors are being settled wait for the next turn, so a rush never
+// keeps timers and I/O waiting. (A thread-safe function would not do: Node
+// answers its calls in a loop of its own, up to a thousand in a row, for as
+// long as new ones keep arriving.)
 //
 // Lifetimes: the Pool is shared by its worker threads and the JavaScript
 // handle (EngineBox). Its fields under `mutex` are the workers' queue; those
-// under `done_mutex` are the completions and every use of `tsfn` (the
-// environment may tear the function down while workers still run: a worker
-// then drops its answer instead of touching a freed function). The remaining
-// fields are touched on the JavaScript thread only. Worker threads are
-// detached and hold the Pool: a process that exits with calls in flight never
-// joins them, and the engine is closed by the last worker once every queued
-// call has run, whatever ended the handle (close(), garbage collection, a
-// worker_thread torn down).
+// under `done_mutex` are the completions and every use of the async handle
+// from a worker (the environment may be torn down while workers still run: a
+// worker then drops its answer instead of touching a closed handle). The
+// remaining fields are touched on the JavaScript thread only. Worker threads
+// are detached and hold the Pool: a process that exits with calls in flight
+// never joins them, and the engine is closed by the last worker once every
+// queued call has run, whatever ended the handle (close(), garbage
+// collection, a worker_thread torn down).
 
 constexpr unsigned kDefaultWorkers = 16;
 constexpr unsigned kMaxWorkers = 256;
@@ -371,15 +377,18 @@ struct Pool {
     // Completions.
     std::mutex done_mutex;
     std::vector<Call*> done;
-    bool wake_pending = false;  // a callback is queued that has not yet taken `done`
-    bool sink_open = true;      // false once tsfn is released or torn down
-    napi_threadsafe_function tsfn = nullptr;
+    bool wake_pending = false;  // a wake-up is sent that has not yet taken `done`
+    bool sink_open = true;      // false once `completions` is closing (the engine closed, or the environment torn down)
+    uv_async_t* completions = nullptr;  // on the JavaScript thread's loop; data: a std::shared_ptr<Pool>* holding this
 
     // JavaScript thread only.
+    napi_env env = nullptr;
+    napi_async_cleanup_hook_handle cleanup_hook = nullptr;  // closes `completions` if the environment goes first
     napi_async_context async_context = nullptr;  // settles run in a callback scope of their own
     unsigned in_flight = 0;  // calls issued and not yet settled, the close included
-    unsigned on_loop_streak = 0;  // calls run on this thread since the last one sent to the workers
-    bool referenced = false;  // tsfn keeps the event loop alive (while in_flight > 0)
+    unsigned on_loop_streak = 0;  // calls run on this thread since the event loop last turned
+    std::vector<Call*> parked;    // calls waiting for the next wake-up (run_on_loop), counted in in_flight
+    bool referenced = false;  // `completions` keeps the event loop alive (while in_flight > 0)
     bool closing = false;     // close() called or the handle finalized: new calls are refused
     bool close_started = false;
     bool closed = false;
@@ -388,6 +397,7 @@ struct Pool {
     ~Pool() {
         for (Call* c : tasks) delete c;
         for (Call* c : done) delete c;
+        for (Call* c : parked) delete c;
     }
 
     // Any thread: hands a finished call to the JavaScript thread.
@@ -400,11 +410,7 @@ struct Pool {
         done.push_back(call);
         if (wake_pending) return;
         wake_pending = true;
-        if (napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking) != napi_ok) {
-            // Closing under us (the environment is being torn down); the
-            // function's finalizer frees what is left in `done`.
-            wake_pending = false;
-        }
+        uv_async_send(completions);
     }
 
     // Worker thread body.
@@ -459,27 +465,66 @@ struct Pool {
     }
 };
 
-void retain_loop(napi_env env, Pool* p) {
-    if (p->in_flight++ == 0 && !p->referenced) {
-        std::lock_guard<std::mutex> lock(p->done_mutex);
-        if (p->sink_open && napi_ref_threadsafe_function(env, p->tsfn) == napi_ok) p->referenced = true;
+void retain_loop(Pool* p) {
+    if (p->in_flight++ == 0 && !p->referenced && p->sink_open) {
+        uv_ref(reinterpret_cast<uv_handle_t*>(p->completions));
+        p->referenced = true;
     }
 }
 
-void release_loop(napi_env env, Pool* p, unsigned settled) {
+void release_loop(Pool* p, unsigned settled) {
     p->in_flight -= settled;
     if (p->in_flight == 0 && p->referenced) {
-        std::lock_guard<std::mutex> lock(p->done_mutex);
-        if (p->sink_open) napi_unref_threadsafe_function(env, p->tsfn);
+        if (p->sink_open) uv_unref(reinterpret_cast<uv_handle_t*>(p->completions));
         p->referenced = false;
     }
 }
 
+// JavaScript thread: closes the completions handle, once. Answers still
+// queued are dropped (nobody is left to take them); the Pool is released when
+// libuv is done with the handle. From the environment's cleanup (`hook` set)
+// the workers are also told to close the engine.
+void close_completions(Pool* p, bool from_hook) {
+    {
+        std::lock_guard<std::mutex> lock(p->done_mutex);
+        if (!p->sink_open) return;
+        p->sink_open = false;
+        for (Call* c : p->done) delete c;
+        p->done.clear();
+    }
+    for (Call* c : p->parked) delete c;
+    p->parked.clear();
+    if (p->async_context) napi_async_destroy(p->env, p->async_context);
+    p->async_context = nullptr;
+    if (!from_hook && p->cleanup_hook) {
+        napi_remove_async_cleanup_hook(p->cleanup_hook);
+        p->cleanup_hook = nullptr;
+    }
+    if (from_hook) p->request_close();
+    uv_close(reinterpret_cast<uv_handle_t*>(p->completions), [](uv_handle_t* handle) {
+        auto* holder = static_cast<std::shared_ptr<Pool>*>(handle->data);
+        Pool& pool = **holder;
+        delete reinterpret_cast<uv_async_t*>(handle);
+        pool.completions = nullptr;
+        if (pool.cleanup_hook) napi_remove_async_cleanup_hook(pool.cleanup_hook);  // the environment may go on
+        pool.cleanup_hook = nullptr;
+        delete holder;
+    });
+}
+
+// The environment is being torn down (process exit, a worker_thread ended)
+// with this engine's completions still open.
+void on_environment_cleanup(napi_async_cleanup_hook_handle /*handle*/, void* data) {
+    close_completions(static_cast<Pool*>(data), true);
+}
+
 // JavaScript thread: the engine will be closed once every queued call ran.
-void start_close(napi_env env, Pool* p) {
+void start_close(Pool* p) {
     if (p->close_started) return;
     p->close_started = true;
-    retain_loop(env, p);  // the close itself keeps the process alive until done
+    retain_loop(p);  // the close itself keeps the process alive until done
+    for (Call* c : p->parked) p->submit(c);  // they run before the engine closes
+    p->parked.clear();
     p->request_close();
 }
 
@@ -502,20 +547,23 @@ void settle(napi_env env, Pool* p, Call* c) {
     }
 }
 
-// JavaScript thread, one wake-up: settles every call finished since the last.
-void settle_done(napi_env env, napi_value /*js_callback*/, void* context, void* /*data*/) {
-    auto* p = static_cast<Pool*>(context);
+void dispatch_parked(napi_env env, Pool* p);
+
+// JavaScript thread, one wake-up: settles every call finished since the last,
+// then lets the parked calls go on.
+void settle_done(uv_async_t* handle) {
+    Pool* p = static_cast<std::shared_ptr<Pool>*>(handle->data)->get();
     std::vector<Call*> batch;
     {
         std::lock_guard<std::mutex> lock(p->done_mutex);
         batch.swap(p->done);
         p->wake_pending = false;
     }
-    if (env == nullptr) {  // torn down with answers queued
-        for (Call* c : batch) delete c;
-        return;
-    }
+    if (batch.empty() && p->parked.empty()) return;
+    napi_env env = p->env;
     bool closed_now = false;
+    napi_handle_scope outer = nullptr;
+    if (napi_open_handle_scope(env, &outer) != napi_ok) outer = nullptr;
     // As an async work's completion does: closing the callback scope runs the
     // microtasks the settles queued (the awaiting code) before the loop goes on.
     napi_value resource = nullptr;
@@ -530,44 +578,24 @@ void settle_done(napi_env env, napi_value /*js_callback*/, void* context, void* 
         closed_now = closed_now || c->fn == nullptr;
         delete c;
     }
-    release_loop(env, p, static_cast<unsigned>(batch.size()));
-    if (closed_now) {
-        std::lock_guard<std::mutex> lock(p->done_mutex);
-        if (p->sink_open) {
-            p->sink_open = false;
-            napi_release_threadsafe_function(p->tsfn, napi_tsfn_release);
-        }
-    }
+    release_loop(p, static_cast<unsigned>(batch.size()));
+    dispatch_parked(env, p);
     if (callback_scope) napi_close_callback_scope(env, callback_scope);
-}
-
-void finalize_pool_function(napi_env env, void* data, void* /*hint*/) {
-    auto* holder = static_cast<std::shared_ptr<Pool>*>(data);
-    Pool& p = **holder;
-    if (p.async_context && env) napi_async_destroy(env, p.async_context);
-    p.async_context = nullptr;
-    {
-        std::lock_guard<std::mutex> lock(p.done_mutex);
-        p.sink_open = false;
-        for (Call* c : p.done) delete c;
-        p.done.clear();
-    }
-    // Torn down before close(): the workers still close the engine.
-    p.request_close();
-    delete holder;
+    if (closed_now) close_completions(p, false);
+    if (outer) napi_close_handle_scope(env, outer);
 }
 
 struct EngineBox {
     std::shared_ptr<Pool> pool;
 };
 
-void finalize_box(napi_env env, void* data, void* /*hint*/) {
+void finalize_box(napi_env /*env*/, void* data, void* /*hint*/) {
     std::unique_ptr<EngineBox> box(static_cast<EngineBox*>(data));
     Pool* p = box->pool.get();
     // Collected (or torn down) without close(): calls in flight still settle,
     // then the workers close the engine.
     p->closing = true;
-    start_close(env, p);
+    start_close(p);
 }
 
 bool unwrap_box(napi_env env, napi_value value, Pool** pool) {
@@ -615,21 +643,19 @@ napi_value start_pool(napi_env env, OpenWork* w) {
     auto pool = std::make_shared<Pool>();
     pool->engine = w->engine;
     pool->bridge = w->bridge;
-    auto* holder = new std::shared_ptr<Pool>(pool);
-    napi_value name = make_string(env, "livecourse completions");
-    if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, holder, finalize_pool_function, pool.get(),
-                                        settle_done, &pool->tsfn) != napi_ok) {
-        delete holder;
-        return nullptr;
-    }
-    napi_unref_threadsafe_function(env, pool->tsfn);  // referenced only while calls are in flight
+    pool->env = env;
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return nullptr;
+    auto async = std::make_unique<uv_async_t>();
+    if (uv_async_init(loop, async.get(), settle_done) != 0) return nullptr;
+    async->data = new std::shared_ptr<Pool>(pool);  // released by close_completions
+    pool->completions = async.release();
+    uv_unref(reinterpret_cast<uv_handle_t*>(pool->completions));  // referenced only while calls are in flight
+    if (napi_add_async_cleanup_hook(env, on_environment_cleanup, pool.get(), &pool->cleanup_hook) != napi_ok)
+        pool->cleanup_hook = nullptr;
     napi_value async_name = make_string(env, "livecourse.call");
     if (napi_async_init(env, nullptr, async_name, &pool->async_context) != napi_ok) pool->async_context = nullptr;
-    auto release_function = [&] {
-        std::lock_guard<std::mutex> lock(pool->done_mutex);
-        pool->sink_open = false;
-        napi_release_threadsafe_function(pool->tsfn, napi_tsfn_release);
-    };
+    auto release_function = [&] { close_completions(pool.get(), false); };
     unsigned started = 0;
     for (; started < w->workers; ++started) {
         try {
@@ -770,7 +796,7 @@ napi_value js_close(napi_env env, napi_callback_info info) {
     p->close_waiters.push_back(deferred);
     p->closing = true;
     // Calls already queued run first: the last worker closes the engine after them.
-    start_close(env, p);
+    start_close(p);
     return promise;
 }
 
@@ -793,14 +819,45 @@ void reject_now(napi_env env, napi_deferred deferred, int status, const char* co
 //    where they share a commit;
 //  - when the engine has no JavaScript hooks (a hook is answered on this very
 //    thread);
-//  - for at most kOnLoopStreak calls in a row: a loop issuing calls one after
-//    another (a burst, or `await` after `await`, which never returns to the
-//    event loop while each call settles at once) has every kOnLoopStreak-th
-//    one go through the workers, and so yields to timers and I/O at least
-//    that often.
-// Returns true if the call was settled.
+//  - for at most kOnLoopStreak calls between two turns of the event loop: a
+//    loop issuing calls one after another (a burst, or `await` after `await`,
+//    which never returns to the event loop while each call settles at once)
+//    waits (park) for the next wake-up of the completions handle, which
+//    libuv runs in a later poll phase, so I/O and timers run at least that
+//    often. Calls issued meanwhile go to the workers: a burst issued in one
+//    synchronous loop runs 16 calls here and the rest on the workers,
+//    together.
+bool may_run_on_loop(const Pool* p, const OperationEntry& entry) {
+    return entry.on_loop && !p->bridge && p->in_flight == 0;
+}
+
+// Runs an eligible call here. Returns true if the call was settled.
+bool run_on_loop(napi_env env, Pool* p, Call* c);
+
+// JavaScript thread: the call waits for the next wake-up (dispatch_parked).
+void park(Pool* p, Call* c) {
+    retain_loop(p);
+    p->parked.push_back(c);
+    uv_async_send(p->completions);
+}
+
+// JavaScript thread, in settle_done: the parked calls go on, the event loop
+// having turned. A lone one runs here if it still can, otherwise they go to
+// the workers together.
+void dispatch_parked(napi_env env, Pool* p) {
+    if (p->parked.empty()) return;
+    p->on_loop_streak = 0;
+    std::vector<Call*> calls;
+    calls.swap(p->parked);
+    if (calls.size() == 1 && p->in_flight == 1 && !p->bridge && run_on_loop(env, p, calls.front())) {
+        delete calls.front();
+        release_loop(p, 1);
+        return;
+    }
+    for (Call* c : calls) p->submit(c);
+}
+
 bool run_on_loop(napi_env env, Pool* p, Call* c) {
-    if (p->bridge || p->in_flight != 0 || p->on_loop_streak >= kOnLoopStreak) return false;
     int before = lc_thread_no_wait(1);
     c->status = c->fn(p->engine, c->request.c_str(), &c->response, &c->error);
     lc_thread_no_wait(before);
@@ -855,9 +912,14 @@ napi_value js_call(napi_env env, napi_callback_info info) {
         return promise;
     }
     c->fn = entry->fn;
-    if (entry->on_loop && run_on_loop(env, p, c.get())) return promise;
-    p->on_loop_streak = 0;
-    retain_loop(env, p);
+    if (may_run_on_loop(p, *entry)) {
+        if (p->on_loop_streak >= kOnLoopStreak) {
+            park(p, c.release());
+            return promise;
+        }
+        if (run_on_loop(env, p, c.get())) return promise;
+    }
+    retain_loop(p);
     p->submit(c.release());
     return promise;
 }

@@ -141,6 +141,15 @@ class MultiServer(unittest.TestCase):
         refused = [(status, code) for _, status, code in results if status != 200]
         self.assertEqual(len(admitted), 50)
         self.assertEqual(set(refused), {(403, "session_full")})
+        # While the class is live its durations grow between two reads: every
+        # server counts the same seats now, and the same durations once ended.
+        stats = [c.get(f"/api/live-sessions/{sid}/stats", base.PROF).json for c in self.clients]
+        counts = [{k: v for k, v in s.items() if not k.endswith("_seconds")} for s in stats]
+        self.assertEqual(counts[0]["participants_count"], 50)
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(counts[1], counts[2])
+        r = self.clients[0].post(f"/api/live-sessions/{sid}/end", base.PROF)
+        self.assertEqual(r.status, 200, r)
         stats = [c.get(f"/api/live-sessions/{sid}/stats", base.PROF).json for c in self.clients]
         self.assertEqual(stats[0], stats[1])
         self.assertEqual(stats[1], stats[2])

@@ -145,6 +145,40 @@ export interface AttendanceOutcomes {
   outcomes: StudentOutcome[];
 }
 
+/** A date range: instants, or dates "2026-03-01" (UTC days). */
+export interface CourseAttendanceRange {
+  from: Instant;
+  /** Exclusive. */
+  to: Instant;
+}
+
+/** A course's attendance over a range: one column per session held, one row per student. */
+export interface CourseAttendance {
+  course_id: string;
+  range_starts_at: Date;
+  range_ends_at: Date;
+  state: 'provisional' | 'final';
+  sessions: {
+    session_id: string;
+    title: string;
+    starts_at: Date;
+    status: SessionStatus;
+    state: 'provisional' | 'final';
+  }[];
+  students: {
+    user_id: string;
+    /** One per session, in the order of `sessions`. */
+    outcomes: { session_id: string; outcome: AttendanceOutcome; counted_seconds: number }[];
+    present: number;
+    late: number;
+    left_early: number;
+    absent: number;
+    counted_seconds: number;
+    /** Sessions attended (present, late or left early) / sessions; null when none was held. */
+    attendance_rate: number | null;
+  }[];
+}
+
 /** One participant in the room now. */
 export interface RosterEntry {
   user_id: string;
@@ -531,6 +565,7 @@ export class Engine {
   attendanceOutcomes(actor: ActorLike, sessionId: string): Promise<AttendanceOutcomes>;
   /** Who is in the room now (instructor and moderators); cheap enough to poll every few seconds. */
   liveRoster(actor: ActorLike, sessionId: string): Promise<LiveRoster>;
+  courseAttendance(actor: ActorLike, courseId: string, range: CourseAttendanceRange): Promise<CourseAttendance>;
 
   postChat(actor: ActorLike, sessionId: string, message: ChatInput | string): Promise<ChatMessage>;
   listChat(actor: ActorLike, sessionId: string, options?: ChatListOptions): Promise<ChatPage>;

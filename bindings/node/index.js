@@ -456,6 +456,10 @@ class Engine {
     return this.#call('attendance_outcomes_get', { actor: actorOf(actor), session_id: sessionId });
   }
 
+  courseAttendance(actor, courseId, range) {
+    return this.#call('course_attendance_get', { ...fieldsOf(range, 'range'), actor: actorOf(actor), course_id: courseId });
+  }
+
   liveRoster(actor, sessionId) {
     return this.#call('presence_roster_get', { actor: actorOf(actor), session_id: sessionId });
   }

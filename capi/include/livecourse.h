@@ -180,6 +180,10 @@ LC_API int lc_thread_no_wait(int no_wait);
  *                     ("present"|"late"|"left_early"|"absent") under the engine's attendance policy
  * lc_presence_roster_get {actor,"session_id"} -> {"session_id","status","observed_at","participants":[{"user_id","role",
  *                     "joined_at","source","connections"}...]}: who is in the room now (empty unless live)
+ * lc_course_attendance_get {actor,"course_id","from","to"} -> {"course_id","range_starts_at","range_ends_at","state","sessions":[{"session_id",
+ *                     "title","starts_at","status","state"}...],"students":[{"user_id","outcomes":[{"session_id",
+ *                     "outcome","counted_seconds"}...],"present","late","left_early","absent","counted_seconds",
+ *                     "attendance_rate"}...]}: a course's verdicts over [from, to), one column per session held
  * lc_chat_post        {actor,"session_id","type":"text"|"question"|"answer","body","reply_to"} -> message
  * lc_chat_list        {actor,"session_id","cursor","limit"} -> {"messages":[message...],"next_cursor"}
  * lc_series_create    {actor,"course_id","title","description","max_participants","recording_enabled",
@@ -277,6 +281,7 @@ LC_OPERATION(lc_notification_dead_list);
 LC_OPERATION(lc_notification_retry);
 LC_OPERATION(lc_attendance_outcomes_get);
 LC_OPERATION(lc_presence_roster_get);
+LC_OPERATION(lc_course_attendance_get);
 
 #undef LC_OPERATION
 

@@ -92,7 +92,7 @@ http::Response HttpApi::dispatch(const Route& route, const PathParams& params, c
     case RouteKind::roster_put: return put_roster(route, request);
     case RouteKind::feed_url: return feed_url(route, caller);
     case RouteKind::ical_feed: return ical_feed(route, request);
-    case RouteKind::outcomes_csv: return outcomes_csv(route, request);
+    case RouteKind::csv: return csv(route, request);
     case RouteKind::health: return health(route);
     case RouteKind::jitsi_event: return jitsi_event(route, caller, req);
     case RouteKind::jaas_webhook: return jaas_webhook(route, req);
@@ -141,10 +141,10 @@ http::Response HttpApi::ical_feed(const Route& route, const object& request) con
     return calendar_response(std::string(result.get_string()));
 }
 
-http::Response HttpApi::outcomes_csv(const Route& route, const object& request) const {
+http::Response HttpApi::csv(const Route& route, const object& request) const {
     auto result = api_.call(route.operation, request);
-    if (!result.is_object()) throw Error(ErrorCode::internal, "the outcomes operation returned no object");
-    return csv_response(outcomes_csv_text(result.as_object()));
+    if (!result.is_object()) throw Error(ErrorCode::internal, "the attendance operation returned no object");
+    return csv_response(csv_text(route.operation, result.as_object()));
 }
 
 http::Response HttpApi::health(const Route& route) const {

@@ -47,7 +47,7 @@ private:
     http::Response put_roster(const Route& route, const boost::json::object& request) const;
     http::Response feed_url(const Route& route, const Caller& caller) const;
     http::Response ical_feed(const Route& route, const boost::json::object& request) const;
-    http::Response outcomes_csv(const Route& route, const boost::json::object& request) const;
+    http::Response csv(const Route& route, const boost::json::object& request) const;
     http::Response health(const Route& route) const;
     http::Response jitsi_event(const Route& route, const Caller& caller, const http::Request& req) const;
     http::Response jaas_webhook(const Route& route, const http::Request& req) const;

@@ -69,14 +69,20 @@ http::Response csv_response(std::string text) {
     return res;
 }
 
+namespace {
+
+namespace csv = livecourse::csv;
+
+std::string text_of(const boost::json::value& v) { return v.is_string() ? csv::text_field(v.get_string()) : std::string(); }
+
+std::string number_of(const boost::json::value& v) {
+    if (v.is_int64()) return csv::number_field(v.get_int64());
+    if (v.is_uint64()) return csv::number_field(static_cast<std::int64_t>(v.get_uint64()));
+    if (v.is_double()) return csv::number_field(v.get_double());
+    return std::string();
+}
+
 std::string outcomes_csv_text(const object& outcomes) {
-    namespace csv = livecourse::csv;
-    auto text_of = [](const boost::json::value& v) {
-        return v.is_string() ? csv::text_field(v.get_string()) : std::string();
-    };
-    auto number_of = [](const boost::json::value& v) {
-        return v.is_int64() ? csv::number_field(v.get_int64()) : std::string();
-    };
     std::string out;
     csv::append_record(out, {"session_id", "user_id", "outcome", "counted_seconds", "required_seconds",
                              "reference_seconds", "first_counted_at", "last_counted_at", "reasons", "state"});
@@ -95,6 +101,40 @@ std::string outcomes_csv_text(const object& outcomes) {
                                  text_of(row.at("last_counted_at")), csv::text_field(reasons), text_of(state)});
     }
     return out;
+}
+
+std::string course_csv_text(const object& report) {
+    std::vector<std::string> header{"course_id", "user_id"};
+    for (const auto& column : report.at("sessions").as_array()) {
+        const auto& c = column.as_object();
+        // "2026-03-07T14:00:00Z #12": sortable, and unique even for two
+        // sessions at one time.
+        std::string name = std::string(c.at("starts_at").as_string()) + " #" + std::string(c.at("session_id").as_string());
+        header.push_back(csv::text_field(name));
+    }
+    for (const char* name : {"present", "late", "left_early", "absent", "counted_seconds", "attendance_rate", "state"})
+        header.emplace_back(name);
+    std::string out;
+    csv::append_record(out, header);
+    const auto& course = report.at("course_id");
+    const auto& state = report.at("state");
+    for (const auto& row_value : report.at("students").as_array()) {
+        const auto& row = row_value.as_object();
+        std::vector<std::string> fields{text_of(course), text_of(row.at("user_id"))};
+        for (const auto& cell : row.at("outcomes").as_array()) fields.push_back(text_of(cell.at("outcome")));
+        for (const char* name : {"present", "late", "left_early", "absent", "counted_seconds", "attendance_rate"})
+            fields.push_back(number_of(row.at(name)));
+        fields.push_back(text_of(state));
+        csv::append_record(out, fields);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string csv_text(std::string_view operation, const object& result) {
+    if (operation == "course_attendance_get") return course_csv_text(result);
+    return outcomes_csv_text(result);
 }
 
 http::Response server_error(int status, std::string_view code, std::string_view category, std::string_view message) {

@@ -35,10 +35,14 @@ http::Response calendar_response(std::string text);
 // text/csv (RFC 4180, UTF-8, a header row), downloaded as a file.
 http::Response csv_response(std::string text);
 
-// An attendance_outcomes_get result as CSV: one row per student with its
-// verdict, seconds, times and reasons (";"-separated), and the state
-// (provisional or final) on every row, so that an import sees it.
-std::string outcomes_csv_text(const boost::json::object& outcomes);
+// An attendance result as CSV, the state (provisional or final) on every row
+// so that an import sees it:
+//  - attendance_outcomes_get: one row per student with its verdict, seconds,
+//    times and reasons (";"-separated);
+//  - course_attendance_get: one row per student, one column per session (its
+//    verdict, headed by the session's start and id), then the counts, the
+//    seconds and the rate.
+std::string csv_text(std::string_view operation, const boost::json::object& result);
 
 // An error the server itself answers (not one of the library's): same shape.
 http::Response server_error(int status, std::string_view code, std::string_view category, std::string_view message);

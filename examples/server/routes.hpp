@@ -36,7 +36,7 @@ enum class RouteKind {
     roster_put,   // roster_enroll, after user_put when the body carries a profile
     feed_url,     // feed_token_get / feed_token_rotate for the bearer, answered as {"url"}
     ical_feed,    // calendar_feed_by_token, answered as text/calendar
-    outcomes_csv, // attendance_outcomes_get, answered as text/csv (a gradebook import)
+    csv,          // attendance_outcomes_get or course_attendance_get, answered as text/csv (a gradebook import)
     health,       // a store round trip, answered as {"status": "ok"}
     jitsi_event,  // presence_jitsi_event: the kind from the path, the raw body, the bearer secret
     jaas_webhook, // presence_jaas_webhook: the raw body and X-Jaas-Signature; 404 unless configured

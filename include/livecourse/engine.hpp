@@ -100,6 +100,44 @@ struct AttendanceOutcomes {
     std::vector<Student> students;  // every admitted student, by user id
 };
 
+// A course's attendance over a date range, for a gradebook: one column per
+// session held (started, not cancelled) that starts in [from, to), one row per
+// student (every student the roster lists, and everyone admitted to one of
+// those sessions), each cell that session's verdict (AttendanceOutcomes).
+// A student not admitted to a session is absent from it. `is_final` once
+// every column is.
+struct CourseAttendance {
+    std::string course_id;
+    Instant from{};
+    Instant to{};
+    bool is_final = true;
+    struct Column {
+        std::string session_id;
+        std::string title;
+        Instant starts_at{};
+        SessionStatus status = SessionStatus::ended;
+        bool is_final = false;
+    };
+    std::vector<Column> sessions;  // by start time
+    struct Cell {
+        AttendanceOutcome outcome = AttendanceOutcome::absent;
+        std::int64_t counted_seconds = 0;
+    };
+    struct Student {
+        std::string user_id;
+        std::vector<Cell> cells;  // one per column, in the columns' order
+        int present = 0;
+        int late = 0;
+        int left_early = 0;
+        int absent = 0;
+        std::int64_t counted_seconds = 0;
+        // Sessions attended (present, late or left early) over the columns;
+        // nullopt when there is no column.
+        std::optional<double> attendance_rate;
+    };
+    std::vector<Student> students;  // by user id
+};
+
 // Who is in a session's room at `observed_at`: the participants with a
 // counted connection open (AttendanceLedger::in_room). Empty unless live.
 struct LiveRoster {
@@ -194,6 +232,8 @@ public:
     SessionStatistics statistics(const Actor& actor, std::string_view session_id);
     // Each admitted student's verdict under the engine's attendance policy.
     AttendanceOutcomes attendance_outcomes(const Actor& actor, std::string_view session_id);
+    // Staff of the course only; [from, to) spans at most 400 days.
+    CourseAttendance course_attendance(const Actor& actor, std::string_view course_id, Instant from, Instant to);
     // Who is in the room now; one indexed read, made to be polled every few
     // seconds by an instructor's page.
     LiveRoster live_roster(const Actor& actor, std::string_view session_id);

@@ -74,6 +74,10 @@ boost::json::object to_json(const AttendancePolicy& policy);
 //  "outcomes": [{"user_id", "outcome", "counted_seconds", "required_seconds",
 //  "reference_seconds", "first_counted_at", "last_counted_at", "reasons": [...]}]}.
 boost::json::object to_json(const AttendanceOutcomes& outcomes);
+// {"course_id", "range_starts_at", "range_ends_at", "state", "sessions": [{"session_id", "title", "starts_at", "status", "state"}],
+//  "students": [{"user_id", "outcomes": [{"session_id", "outcome", "counted_seconds"}], "present", "late",
+//  "left_early", "absent", "counted_seconds", "attendance_rate"}]}.
+boost::json::object to_json(const CourseAttendance& report);
 // {"session_id", "status", "observed_at", "participants": [{"user_id", "role", "joined_at", "source", "connections"}]}.
 boost::json::object to_json(const LiveRoster& roster);
 boost::json::object to_json(const ChatMessage& message);

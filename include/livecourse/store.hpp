@@ -94,6 +94,8 @@ public:
     virtual Role enrollment_role(std::string_view course_id, std::string_view user_id) = 0;
     virtual std::vector<Enrollment> enrollments_of(std::string_view user_id) = 0;
     virtual std::int64_t count_enrolled_students(std::string_view course_id) = 0;
+    // Every member of a course in the built-in roster (any role), by user id.
+    virtual std::vector<Member> course_members(std::string_view course_id) = 0;
     virtual void put_user(const Actor& profile) = 0;
     virtual std::optional<Actor> find_user(std::string_view user_id) = 0;
 

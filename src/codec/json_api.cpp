@@ -196,6 +196,13 @@ json::value presence_roster_get(Engine& e, const json::object& req) {
     return to_json(e.live_roster(actor, RequestReader(req).string("session_id")));
 }
 
+json::value course_attendance_get(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto actor = read_actor(e, req);
+    auto course = r.string("course_id");
+    return to_json(e.course_attendance(actor, course, r.instant("from", true), r.instant("to", true)));
+}
+
 // -------------------------------------------------------------------- chat
 json::value chat_post(Engine& e, const json::object& req) {
     RequestReader r(req);

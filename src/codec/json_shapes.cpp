@@ -165,6 +165,45 @@ json::object to_json(const AttendanceOutcomes& a) {
     return o;
 }
 
+json::object to_json(const CourseAttendance& a) {
+    json::object o;
+    o["course_id"] = text(a.course_id);
+    o["range_starts_at"] = instant(a.from);
+    o["range_ends_at"] = instant(a.to);
+    o["state"] = a.is_final ? "final" : "provisional";
+    json::array sessions;
+    sessions.reserve(a.sessions.size());
+    for (const auto& c : a.sessions)
+        sessions.emplace_back(json::object{{"session_id", text(c.session_id)},
+                                           {"title", text(c.title)},
+                                           {"starts_at", instant(c.starts_at)},
+                                           {"status", text(to_string(c.status))},
+                                           {"state", c.is_final ? "final" : "provisional"}});
+    o["sessions"] = std::move(sessions);
+    json::array students;
+    students.reserve(a.students.size());
+    for (const auto& st : a.students) {
+        json::array cells;
+        cells.reserve(st.cells.size());
+        for (std::size_t i = 0; i < st.cells.size(); ++i)
+            cells.emplace_back(json::object{{"session_id", text(a.sessions[i].session_id)},
+                                            {"outcome", text(to_string(st.cells[i].outcome))},
+                                            {"counted_seconds", st.cells[i].counted_seconds}});
+        json::object row;
+        row["user_id"] = text(st.user_id);
+        row["outcomes"] = std::move(cells);
+        row["present"] = st.present;
+        row["late"] = st.late;
+        row["left_early"] = st.left_early;
+        row["absent"] = st.absent;
+        row["counted_seconds"] = st.counted_seconds;
+        row["attendance_rate"] = st.attendance_rate ? number(*st.attendance_rate) : json::value(nullptr);
+        students.emplace_back(std::move(row));
+    }
+    o["students"] = std::move(students);
+    return o;
+}
+
 json::object to_json(const ChatMessage& m) {
     json::object o;
     o["id"] = text(m.id);

@@ -734,6 +734,64 @@ AttendanceOutcomes Engine::attendance_outcomes(const Actor& actor, std::string_v
     return m.outcomes(s);
 }
 
+CourseAttendance Engine::course_attendance(const Actor& actor, std::string_view course_id, Instant from,
+                                           Instant to) {
+    auto& m = *impl_;
+    m.require_actor(actor);
+    validate::id("course_id", course_id, m.limits().max_id_bytes);
+    validate::instant("from", from);
+    validate::instant("to", to);
+    if (to <= from) throw Error::invalid("to", "to: must be after from");
+    if (to - from > std::chrono::days(400)) throw Error::invalid("to", "to: a report spans at most 400 days");
+    enforce(AccessPolicy::manage(m.roster->role_of(course_id, actor.user_id)), "read the course's attendance");
+    CourseAttendance out;
+    out.course_id = std::string(course_id);
+    out.from = from;
+    out.to = to;
+    SessionRange range;
+    range.course_ids.emplace_back(course_id);
+    range.from = from;
+    range.to = to;
+    // user id -> the verdict of each column so far (absent where not admitted)
+    std::map<std::string, std::vector<CourseAttendance::Cell>, std::less<>> rows;
+    if (auto members = m.roster->members(course_id))
+        for (auto& member : *members)
+            if (member.role == Role::student) rows.try_emplace(std::move(member.user_id));
+    for (const auto& s : m.store->sessions_in_range(range)) {
+        if (!s.actual_start_at || s.status == SessionStatus::cancelled || s.starts_at < from) continue;
+        auto verdicts = m.outcomes(s);
+        std::size_t column = out.sessions.size();
+        out.sessions.push_back({s.id, s.title, s.starts_at, s.status, verdicts.is_final});
+        out.is_final = out.is_final && verdicts.is_final;
+        for (const auto& st : verdicts.students) {
+            auto& cells = rows[st.user_id];
+            cells.resize(column + 1);
+            cells[column] = {st.verdict.outcome, st.verdict.counted_seconds};
+        }
+    }
+    out.students.reserve(rows.size());
+    for (auto& [user, cells] : rows) {
+        CourseAttendance::Student st;
+        st.user_id = user;
+        st.cells = std::move(cells);
+        st.cells.resize(out.sessions.size());
+        for (const auto& c : st.cells) {
+            switch (c.outcome) {
+            case AttendanceOutcome::present: ++st.present; break;
+            case AttendanceOutcome::late: ++st.late; break;
+            case AttendanceOutcome::left_early: ++st.left_early; break;
+            case AttendanceOutcome::absent: ++st.absent; break;
+            }
+            st.counted_seconds += c.counted_seconds;
+        }
+        if (!out.sessions.empty())
+            st.attendance_rate =
+                static_cast<double>(st.present + st.late + st.left_early) / static_cast<double>(out.sessions.size());
+        out.students.push_back(std::move(st));
+    }
+    return out;
+}
+
 LiveRoster Engine::live_roster(const Actor& actor, std::string_view id) {
     auto& m = *impl_;
     Session s = m.load_for_staff(actor, id, "read the live roster");

@@ -14,6 +14,10 @@ std::optional<std::int64_t> StoreRoster::count_students(std::string_view course)
     return store_.count_enrolled_students(course);
 }
 
+std::optional<std::vector<Member>> StoreRoster::members(std::string_view course) {
+    return store_.course_members(course);
+}
+
 }  // namespace store_detail
 
 std::unique_ptr<Roster> make_store_roster(Store& store) { return std::make_unique<store_detail::StoreRoster>(store); }

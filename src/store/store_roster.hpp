@@ -15,6 +15,7 @@ public:
     Role role_of(std::string_view course, std::string_view user) override;
     std::vector<Enrollment> courses_of(std::string_view user) override;
     std::optional<std::int64_t> count_students(std::string_view course) override;
+    std::optional<std::vector<Member>> members(std::string_view course) override;
 
 private:
     Store& store_;

@@ -529,6 +529,39 @@ class UseCase1QandA(unittest.TestCase):
             self.assertEqual(row["state"], "provisional")
         self.assertEqual(api.get(f"/api/live-sessions/{sid}/attendance/outcomes.csv", STU[0]).status, 403)
 
+        # The course's report over a range holding this session: JSON, and
+        # CSV with one column per session, read back by Python's csv module.
+        starts_at = api.get(f"/api/live-sessions/{sid}", PROF).json["starts_at"]
+        until = (dt.datetime.fromisoformat(starts_at.replace("Z", "+00:00")) + dt.timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        window = {"from": starts_at, "to": until}
+        r = api.get(f"/api/courses/{QA_COURSE}/attendance", PROF, query=window)
+        self.assertEqual(r.status, 200, r)
+        report = r.json
+        self.assertEqual([c["session_id"] for c in report["sessions"]], [sid])
+        by_student = {row["user_id"]: row for row in report["students"]}
+        self.assertLessEqual({"stu-1", "stu-2"}, set(by_student))
+        for user, want in json_rows.items():
+            self.assertEqual(by_student[user]["outcomes"][0]["outcome"], want["outcome"])
+            self.assertEqual(by_student[user]["counted_seconds"], want["counted_seconds"])
+        r = api.get(f"/api/courses/{QA_COURSE}/attendance.csv", PROF, query=window)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/csv"))
+        records = list(csv.reader(io.StringIO(r.raw.decode("utf-8"), newline="")))
+        self.assertEqual(records[0], ["course_id", "user_id", f"{starts_at} #{sid}", "present", "late", "left_early",
+                                      "absent", "counted_seconds", "attendance_rate", "state"])
+        self.assertEqual({row[1] for row in records[1:]}, set(by_student))
+        for row in records[1:]:
+            want = by_student[row[1]]
+            self.assertEqual(row[0], QA_COURSE)
+            self.assertEqual(row[2], want["outcomes"][0]["outcome"])
+            self.assertEqual(int(row[7]), want["counted_seconds"])
+            self.assertEqual(float(row[8]), want["attendance_rate"])
+            self.assertEqual(row[9], report["state"])
+        self.assertEqual(api.get(f"/api/courses/{QA_COURSE}/attendance", STU[0], query=window).status, 403)
+        r = api.get(f"/api/courses/{QA_COURSE}/attendance", PROF, query={"from": until, "to": starts_at})
+        self.assertEqual((r.status, r.error.get("field")), (422, "to"))
+
         # Past: visible with its recording, no longer joinable or startable.
         r = api.get(f"/api/live-sessions/{sid}", STU[0])
         self.assertEqual((r.json["status"], r.json["recording_url"]), ("ended", recording))

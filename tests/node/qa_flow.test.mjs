@@ -167,6 +167,26 @@ test('Q&A session: schedule, calendar, start, join, ask, answer, end, statistics
   assert.deepEqual(outcome[lea].reasons, ['below_minimum', 'left_early']);
   assert.equal((await failure(engine.attendanceOutcomes(ana, session.id))).code, 'forbidden');
 
+  // The course's gradebook over the day: one column, one row per student.
+  const day = new Date(Date.UTC(T0.getUTCFullYear(), T0.getUTCMonth(), T0.getUTCDate()));
+  const nextDay = new Date(day.getTime() + 24 * HOUR);
+  const report = await engine.courseAttendance(instructor, course.id, { from: day, to: nextDay });
+  assert.equal(report.state, 'provisional');
+  assert.equal(report.range_starts_at.getTime(), day.getTime());
+  assert.equal(report.range_ends_at.getTime(), nextDay.getTime());
+  assert.deepEqual(report.sessions.map((c) => c.session_id), [session.id]);
+  assert.ok(report.sessions[0].starts_at instanceof Date);
+  const reportRow = Object.fromEntries(report.students.map((r) => [r.user_id, r]));
+  assert.deepEqual(Object.keys(reportRow).sort(), [ana, kofi, lea].sort());
+  assert.deepEqual(reportRow[lea].outcomes, [{ session_id: session.id, outcome: 'absent', counted_seconds: 22 * 60 }]);
+  assert.equal(reportRow[lea].attendance_rate, 0);
+  assert.equal(reportRow[ana].present, 1);
+  assert.equal(reportRow[ana].attendance_rate, 1);
+  assert.equal((await failure(engine.courseAttendance(ana, course.id, { from: day, to: nextDay }))).code, 'forbidden');
+  const backwards = await failure(engine.courseAttendance(instructor, course.id, { from: nextDay, to: day }));
+  assert.equal(backwards.code, 'invalid_argument');
+  assert.equal(backwards.field, 'to');
+
   // After the session: listed as past, no longer joinable.
   assert.deepEqual((await engine.listSessions(ana, course.id, 'past')).map((s) => s.id), [session.id]);
   assert.equal((await failure(engine.join(ana, session.id))).code, 'session_ended');

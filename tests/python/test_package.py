@@ -43,6 +43,7 @@ METHODS = {
     "statistics_get": "statistics",
     "attendance_outcomes_get": "attendance_outcomes",
     "presence_roster_get": "live_roster",
+    "course_attendance_get": "course_attendance",
     "chat_post": "post_chat",
     "chat_list": "list_chat",
     "series_create": "create_series",

@@ -19,6 +19,7 @@ from livecourse import (
     Session,
     SessionFilter,
     SessionStatus,
+    ValidationError,
 )
 from support import UTC, enroll_course
 
@@ -152,6 +153,24 @@ def test_case_1_question_and_answer_session(engine, clock):
     clock.set(saturday_14h + dt.timedelta(hours=1))
     with pytest.raises(Forbidden):
         engine.attendance_outcomes(actor=students[0], session_id=session.id)
+
+    # The course's gradebook for March: one column (this session), one row per student.
+    march = engine.course_attendance(actor=prof, course_id=course.id, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1))
+    assert march.range_starts_at == dt.datetime(2026, 3, 1, tzinfo=UTC) and march.final is False
+    assert march.range_ends_at == dt.datetime(2026, 4, 1, tzinfo=UTC)
+    assert [c.session_id for c in march.sessions] == [session.id]
+    assert march.sessions[0].status is SessionStatus.ENDED
+    rows_by_student = {r.user_id: r for r in march.students}
+    assert sorted(rows_by_student) == sorted(students)
+    assert rows_by_student[students[0]].outcomes[0].outcome is AttendanceOutcome.PRESENT
+    assert rows_by_student[students[0]].attendance_rate == pytest.approx(1.0)
+    assert (rows_by_student[students[3]].absent, rows_by_student[students[3]].counted_seconds) == (1, 1800)
+    assert rows_by_student[students[3]].attendance_rate == pytest.approx(0.0)
+    with pytest.raises(Forbidden):
+        engine.course_attendance(actor=students[0], course_id=course.id, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1))
+    with pytest.raises(ValidationError) as backwards:
+        engine.course_attendance(actor=prof, course_id=course.id, start=dt.date(2026, 4, 1), end=dt.date(2026, 3, 1))
+    assert backwards.value.field == "to"
 
     # Afterwards: in the past sessions, no longer joinable.
     past = engine.list_sessions(actor=students[0], course_id=course.id, status="past")

@@ -228,11 +228,22 @@ TEST_CASE("store: built-in roster", "[store]") {
     CHECK(store->enrollment_role("c1", "u1") == Role::student);
     CHECK(store->enrollments_of("u1").size() == 2);
     CHECK(store->count_enrolled_students("c1") == 2);
+    auto members = [&](const char* course) {
+        std::vector<std::pair<std::string, Role>> out;
+        for (const auto& m : store->course_members(course)) out.emplace_back(m.user_id, m.role);
+        return out;
+    };
+    using Members = std::vector<std::pair<std::string, Role>>;
+    CHECK(members("c1") == Members{{"u1", Role::student}, {"u2", Role::student}});
+    CHECK(members("c2") == Members{{"u1", Role::moderator}});
+    CHECK(members("c3").empty());
     store->set_enrollment("c1", "u2", Role::none, after_every_session());
     CHECK(store->enrollment_role("c1", "u2") == Role::none);
     CHECK(store->count_enrolled_students("c1") == 1);
+    CHECK(members("c1") == Members{{"u1", Role::student}});
     store->set_enrollment("c1", "u1", Role::instructor, after_every_session());
     CHECK(store->enrollment_role("c1", "u1") == Role::instructor);
+    CHECK(members("c1") == Members{{"u1", Role::instructor}});
 }
 
 TEST_CASE("store: many threads admitting at once take exactly the seats there are", "[store][concurrency]") {

@@ -353,6 +353,13 @@ final class Engine
         return LiveRoster::fromJson($this->call('presence_roster_get', self::onSession($actor, $sessionId)));
     }
 
+    /** The course's verdicts for the sessions held in [$from, $to) (instants or dates; staff only): one row per student. */
+    public function courseAttendance(Actor|string $actor, string $courseId, DateTimeInterface|string $from, DateTimeInterface|string $to): CourseAttendance
+    {
+        $request = self::acting($actor, ['course_id' => $courseId, 'from' => Time::instant($from), 'to' => Time::instant($to)]);
+        return CourseAttendance::fromJson($this->call('course_attendance_get', $request));
+    }
+
     // ------------------------------------------------------------------ chat
 
     /** Posts a message; an answer names the question it answers in $replyTo. */

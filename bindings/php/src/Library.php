@@ -71,6 +71,7 @@ final class Library
         'notification_retry' => true,
         'attendance_outcomes_get' => true,
         'presence_roster_get' => true,
+        'course_attendance_get' => true,
     ];
 
     /**

@@ -165,6 +165,26 @@ final class UseCasesTest extends EngineTestCase
         $this->assertSame([1800, 2160], [$outcomes[$students[3]]->countedSeconds, $outcomes[$students[3]]->requiredSeconds]);
         $this->assertSame(['below_minimum', 'left_early'], $outcomes[$students[3]]->reasons);
 
+        // The course's gradebook for March: one column, one row per student.
+        $march = $e->courseAttendance($prof, $course->id, '2026-03-01', '2026-04-01');
+        $this->assertFalse($march->final);
+        $this->assertEquals(self::utc('2026-03-01 00:00'), $march->rangeStartsAt);
+        $this->assertSame([$session->id], array_map(fn ($c) => $c->sessionId, $march->sessions));
+        $this->assertSame(SessionStatus::Ended, $march->sessions[0]->status);
+        $byStudent = [];
+        foreach ($march->students as $row) {
+            $byStudent[$row->userId] = $row;
+        }
+        $this->assertEqualsCanonicalizing($students, array_keys($byStudent));
+        $this->assertSame('present', $byStudent[$students[0]]->outcomes[0]['outcome']);
+        $this->assertSame(1.0, $byStudent[$students[0]]->attendanceRate);
+        $this->assertSame([1, 1800], [$byStudent[$students[3]]->absent, $byStudent[$students[3]]->countedSeconds]);
+        try {
+            $e->courseAttendance($students[0], $course->id, '2026-03-01', '2026-04-01');
+            $this->fail('a student read the course report');
+        } catch (ForbiddenException) {
+        }
+
         // Afterwards: in the past sessions, no longer joinable.
         $past = $e->listSessions($students[0], $course->id, 'past');
         $this->assertSame([$session->id], array_map(fn ($s) => $s->id, $past));

@@ -160,6 +160,7 @@ OPERATIONS = {
     "notification_retry": True,
     "attendance_outcomes_get": True,
     "presence_roster_get": True,
+    "course_attendance_get": True,
 }
 
 

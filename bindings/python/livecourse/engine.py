@@ -47,6 +47,7 @@ from .models import (
     ChatMessage,
     ChatPage,
     ChatType,
+    CourseAttendance,
     EndResult,
     Enrollment,
     JoinResult,
@@ -484,6 +485,22 @@ class Engine:
     def live_roster(self, *, actor: ActorLike, session_id: str) -> LiveRoster:
         """Who is in the room now (instructor and moderators); cheap enough to poll every few seconds."""
         return LiveRoster.from_json(self._json("presence_roster_get", self._acting(actor, session_id=session_id)))
+
+    def course_attendance(
+        self,
+        *,
+        actor: ActorLike,
+        course_id: str,
+        start: Union[_dt.date, _dt.datetime, str],
+        end: Union[_dt.date, _dt.datetime, str],
+    ) -> CourseAttendance:
+        """The course's verdicts for the sessions held in [start, end) (staff only): one row per student."""
+        request = self._acting(
+            actor,
+            course_id=course_id,
+            **{"from": format_date_or_instant(start, "from"), "to": format_date_or_instant(end, "to")},
+        )
+        return CourseAttendance.from_json(self._json("course_attendance_get", request))
 
     def statistics(self, *, actor: ActorLike, session_id: str) -> Statistics:
         return Statistics.from_json(self._json("statistics_get", self._acting(actor, session_id=session_id)))

@@ -432,6 +432,103 @@ class AttendanceOutcomes:
 
 
 @dataclass(frozen=True)
+class CourseSessionColumn:
+    """One session held in a course attendance report's range."""
+
+    session_id: str
+    title: str
+    starts_at: _dt.datetime
+    status: SessionStatus
+    final: bool
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "CourseSessionColumn":
+        return cls(
+            session_id=str(doc["session_id"]),
+            title=str(doc["title"]),
+            starts_at=parse_instant(doc["starts_at"]),
+            status=SessionStatus(doc["status"]),
+            final=doc["state"] == "final",
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class CourseSessionOutcome:
+    """One cell of a course attendance report: a student's verdict for one session."""
+
+    session_id: str
+    outcome: AttendanceOutcome
+    counted_seconds: int
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "CourseSessionOutcome":
+        return cls(
+            session_id=str(doc["session_id"]),
+            outcome=AttendanceOutcome(doc["outcome"]),
+            counted_seconds=int(doc["counted_seconds"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class CourseStudentAttendance:
+    """One student's row: a verdict per session (in the columns' order), the counts and the rate."""
+
+    user_id: str
+    outcomes: Tuple[CourseSessionOutcome, ...]
+    present: int
+    late: int
+    left_early: int
+    absent: int
+    counted_seconds: int
+    attendance_rate: Optional[float]  # sessions attended (present, late, left early) / sessions; None if none held
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "CourseStudentAttendance":
+        rate = doc.get("attendance_rate")
+        return cls(
+            user_id=str(doc["user_id"]),
+            outcomes=tuple(CourseSessionOutcome.from_json(o) for o in doc["outcomes"]),
+            present=int(doc["present"]),
+            late=int(doc["late"]),
+            left_early=int(doc["left_early"]),
+            absent=int(doc["absent"]),
+            counted_seconds=int(doc["counted_seconds"]),
+            attendance_rate=None if rate is None else float(rate),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class CourseAttendance:
+    """A course's attendance over [from, to): one column per session held, one row per student."""
+
+    course_id: str
+    range_starts_at: _dt.datetime
+    range_ends_at: _dt.datetime
+    final: bool
+    sessions: Tuple[CourseSessionColumn, ...]
+    students: Tuple[CourseStudentAttendance, ...]
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "CourseAttendance":
+        return cls(
+            course_id=str(doc["course_id"]),
+            range_starts_at=parse_instant(doc["range_starts_at"]),
+            range_ends_at=parse_instant(doc["range_ends_at"]),
+            final=doc["state"] == "final",
+            sessions=tuple(CourseSessionColumn.from_json(s) for s in doc["sessions"]),
+            students=tuple(CourseStudentAttendance.from_json(s) for s in doc["students"]),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
 class RosterEntry:
     """One participant in the room now: since when (earliest open connection), from which source, how many connections."""
 

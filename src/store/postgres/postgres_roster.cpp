@@ -25,6 +25,9 @@ SELECT course_id, role FROM enrollments WHERE user_id = $1 ORDER BY course_id
 const Statement count_students{"lc_count_students", R"sql(
 SELECT COUNT(*) FROM enrollments WHERE course_id = $1 AND role = 'student'
 )sql"};
+const Statement course_members{"lc_course_members", R"sql(
+SELECT user_id, role FROM enrollments WHERE course_id = $1 ORDER BY user_id
+)sql"};
 const Statement upsert_user{"lc_upsert_user", R"sql(
 INSERT INTO users (id, name, email, avatar) VALUES ($1, $2, $3, $4)
 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, avatar = EXCLUDED.avatar
@@ -57,6 +60,16 @@ std::vector<Enrollment> PostgresStore::enrollments_of(std::string_view user) {
 std::int64_t PostgresStore::count_enrolled_students(std::string_view course) {
     return run("count students", [&](Connection& c) {
         return c.exec(sql::count_students, Params().text(course)).integer(0, 0);
+    });
+}
+
+std::vector<Member> PostgresStore::course_members(std::string_view course) {
+    return run("read a course's members", [&](Connection& c) {
+        auto r = c.exec(sql::course_members, Params().text(course));
+        std::vector<Member> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({r.text(i, 0), parse_role(r.view(i, 1)).value_or(Role::none)});
+        return out;
     });
 }
 

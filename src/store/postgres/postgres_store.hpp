@@ -87,6 +87,7 @@ public:
     Role enrollment_role(std::string_view course, std::string_view user) override;
     std::vector<Enrollment> enrollments_of(std::string_view user) override;
     std::int64_t count_enrolled_students(std::string_view course) override;
+    std::vector<Member> course_members(std::string_view course) override;
     void put_user(const Actor& p) override;
     std::optional<Actor> find_user(std::string_view id) override;
     void set_enrollment(std::string_view course, std::string_view user, Role role, Instant now) override;

@@ -55,6 +55,18 @@ std::int64_t SqliteStore::count_enrolled_students(std::string_view course) {
     });
 }
 
+std::vector<Member> SqliteStore::course_members(std::string_view course) {
+    return read([&](Connection& c) {
+        Use q(c, "SELECT user_id, role FROM enrollments WHERE course_id = ?1 ORDER BY user_id");
+        q->bind(1, std::string(course));
+        std::vector<Member> out;
+        while (q->executeStep())
+            out.push_back({q->getColumn(0).getString(),
+                           parse_role(q->getColumn(1).getString()).value_or(Role::none)});
+        return out;
+    });
+}
+
 void SqliteStore::put_user(const Actor& p) {
     write([&](Connection& c) {
         Use q(c,

@@ -122,13 +122,26 @@ export type AttendanceReason = 'never_joined' | 'below_minimum' | 'joined_late' 
 
 export interface StudentOutcome {
   user_id: string;
+  /** A host's decision where there is one. */
   outcome: AttendanceOutcome;
+  computed_outcome: AttendanceOutcome;
+  decision: AttendanceOverride | null;
   counted_seconds: number;
   required_seconds: number;
   reference_seconds: number;
   first_counted_at: Date | null;
   last_counted_at: Date | null;
   reasons: AttendanceReason[];
+}
+
+/** A host's decision on one student's verdict (`outcome` null: a decision withdrawn). */
+export interface AttendanceOverride {
+  session_id: string;
+  user_id: string;
+  outcome: AttendanceOutcome | null;
+  reason: string;
+  decided_by: string;
+  decided_at: Date;
 }
 
 export interface AttendanceOutcomes {
@@ -168,7 +181,7 @@ export interface CourseAttendance {
   students: {
     user_id: string;
     /** One per session, in the order of `sessions`. */
-    outcomes: { session_id: string; outcome: AttendanceOutcome; counted_seconds: number }[];
+    outcomes: { session_id: string; outcome: AttendanceOutcome; counted_seconds: number; overridden: boolean }[];
     present: number;
     late: number;
     left_early: number;
@@ -566,6 +579,9 @@ export class Engine {
   /** Who is in the room now (instructor and moderators); cheap enough to poll every few seconds. */
   liveRoster(actor: ActorLike, sessionId: string): Promise<LiveRoster>;
   courseAttendance(actor: ActorLike, courseId: string, range: CourseAttendanceRange): Promise<CourseAttendance>;
+  overrideAttendance(actor: ActorLike, sessionId: string, userId: string, outcome: AttendanceOutcome | null,
+                     reason: string): Promise<AttendanceOverride>;
+  attendanceOverrideLog(actor: ActorLike, sessionId: string): Promise<AttendanceOverride[]>;
 
   postChat(actor: ActorLike, sessionId: string, message: ChatInput | string): Promise<ChatMessage>;
   listChat(actor: ActorLike, sessionId: string, options?: ChatListOptions): Promise<ChatPage>;

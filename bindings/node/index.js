@@ -456,6 +456,16 @@ class Engine {
     return this.#call('attendance_outcomes_get', { actor: actorOf(actor), session_id: sessionId });
   }
 
+  overrideAttendance(actor, sessionId, userId, outcome, reason) {
+    return this.#call('attendance_override_set', {
+      actor: actorOf(actor), session_id: sessionId, user_id: userId, outcome: outcome ?? null, reason,
+    });
+  }
+
+  async attendanceOverrideLog(actor, sessionId) {
+    return (await this.#call('attendance_override_log', { actor: actorOf(actor), session_id: sessionId })).decisions;
+  }
+
   courseAttendance(actor, courseId, range) {
     return this.#call('course_attendance_get', { ...fieldsOf(range, 'range'), actor: actorOf(actor), course_id: courseId });
   }

@@ -184,6 +184,9 @@ LC_API int lc_thread_no_wait(int no_wait);
  *                     "title","starts_at","status","state"}...],"students":[{"user_id","outcomes":[{"session_id",
  *                     "outcome","counted_seconds"}...],"present","late","left_early","absent","counted_seconds",
  *                     "attendance_rate"}...]}: a course's verdicts over [from, to), one column per session held
+ * lc_attendance_override_set {actor,"session_id","user_id","outcome" (or null: withdrawn),"reason"} -> {"session_id",
+ *                     "user_id","outcome","reason","decided_by","decided_at"}: a host's decision on one verdict (staff)
+ * lc_attendance_override_log {actor,"session_id"} -> {"session_id","decisions":[decision...]}: every decision, oldest first
  * lc_chat_post        {actor,"session_id","type":"text"|"question"|"answer","body","reply_to"} -> message
  * lc_chat_list        {actor,"session_id","cursor","limit"} -> {"messages":[message...],"next_cursor"}
  * lc_series_create    {actor,"course_id","title","description","max_participants","recording_enabled",
@@ -282,6 +285,8 @@ LC_OPERATION(lc_notification_retry);
 LC_OPERATION(lc_attendance_outcomes_get);
 LC_OPERATION(lc_presence_roster_get);
 LC_OPERATION(lc_course_attendance_get);
+LC_OPERATION(lc_attendance_override_set);
+LC_OPERATION(lc_attendance_override_log);
 
 #undef LC_OPERATION
 

@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -78,6 +79,18 @@ struct AttendanceVerdict {
     std::optional<Instant> first_counted_at;  // the first counted presence began
     std::optional<Instant> last_counted_at;   // the last counted presence ended
     std::vector<AttendanceReason> reasons;    // in the enum's order
+};
+
+// A host's decision on one student's verdict, which wins over the computed
+// one (the student was there by phone; a medical excuse), with its reason and
+// who decided. `outcome` nullopt: a decision withdrawn (only in the log).
+struct AttendanceOverride {
+    std::string session_id;
+    std::string user_id;
+    std::optional<AttendanceOutcome> outcome;
+    std::string reason;
+    std::string decided_by;
+    Instant decided_at{};
 };
 
 // The window's opening under the policy: [start, end) of the time counted.

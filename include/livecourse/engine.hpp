@@ -95,9 +95,13 @@ struct AttendanceOutcomes {
     CountingWindow window;
     struct Student {
         std::string user_id;
-        AttendanceVerdict verdict;
+        AttendanceVerdict verdict;                // as computed
+        std::optional<AttendanceOverride> decision;  // a host's decision, which wins
+        AttendanceOutcome outcome() const { return decision ? *decision->outcome : verdict.outcome; }
     };
-    std::vector<Student> students;  // every admitted student, by user id
+    // Every admitted student, and every student with a decision in force, by
+    // user id.
+    std::vector<Student> students;
 };
 
 // A course's attendance over a date range, for a gradebook: one column per
@@ -120,8 +124,9 @@ struct CourseAttendance {
     };
     std::vector<Column> sessions;  // by start time
     struct Cell {
-        AttendanceOutcome outcome = AttendanceOutcome::absent;
+        AttendanceOutcome outcome = AttendanceOutcome::absent;  // a host's decision where there is one
         std::int64_t counted_seconds = 0;
+        bool overridden = false;
     };
     struct Student {
         std::string user_id;
@@ -232,6 +237,14 @@ public:
     SessionStatistics statistics(const Actor& actor, std::string_view session_id);
     // Each admitted student's verdict under the engine's attendance policy.
     AttendanceOutcomes attendance_outcomes(const Actor& actor, std::string_view session_id);
+    // Staff only: decides one student's verdict (`outcome`), or withdraws the
+    // decision (nullopt), with a reason; logged, never erased. The student
+    // must be a student of the course or admitted as one; the session must
+    // have started.
+    AttendanceOverride override_attendance(const Actor& actor, std::string_view session_id, std::string_view user_id,
+                                           std::optional<AttendanceOutcome> outcome, std::string_view reason);
+    // Staff only: every decision and withdrawal on the session, oldest first.
+    std::vector<AttendanceOverride> attendance_override_log(const Actor& actor, std::string_view session_id);
     // Staff of the course only; [from, to) spans at most 400 days.
     CourseAttendance course_attendance(const Actor& actor, std::string_view course_id, Instant from, Instant to);
     // Who is in the room now; one indexed read, made to be polled every few

@@ -71,11 +71,14 @@ boost::json::object to_json(const AttendanceRow& row);
 // {"minimum_share", "late_after_seconds", "early_leave_before_seconds", "count_before_instructor"}.
 boost::json::object to_json(const AttendancePolicy& policy);
 // {"session_id", "state": "provisional"|"final", "policy", "window_starts_at", "window_ends_at",
-//  "outcomes": [{"user_id", "outcome", "counted_seconds", "required_seconds",
+//  "outcomes": [{"user_id", "outcome" (a decision's where there is one), "computed_outcome",
+//  "decision" (null or a decision), "counted_seconds", "required_seconds",
 //  "reference_seconds", "first_counted_at", "last_counted_at", "reasons": [...]}]}.
 boost::json::object to_json(const AttendanceOutcomes& outcomes);
+// {"session_id", "user_id", "outcome" (null: withdrawn), "reason", "decided_by", "decided_at"}.
+boost::json::object to_json(const AttendanceOverride& decision);
 // {"course_id", "range_starts_at", "range_ends_at", "state", "sessions": [{"session_id", "title", "starts_at", "status", "state"}],
-//  "students": [{"user_id", "outcomes": [{"session_id", "outcome", "counted_seconds"}], "present", "late",
+//  "students": [{"user_id", "outcomes": [{"session_id", "outcome", "counted_seconds", "overridden"}], "present", "late",
 //  "left_early", "absent", "counted_seconds", "attendance_rate"}]}.
 boost::json::object to_json(const CourseAttendance& report);
 // {"session_id", "status", "observed_at", "participants": [{"user_id", "role", "joined_at", "source", "connections"}]}.

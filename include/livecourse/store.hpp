@@ -15,6 +15,7 @@
 #pragma once
 
 #include <livecourse/attendance.hpp>
+#include <livecourse/attendance_policy.hpp>
 #include <livecourse/chat.hpp>
 #include <livecourse/clock.hpp>
 #include <livecourse/notifications.hpp>
@@ -226,6 +227,12 @@ public:
     // computed from. Heartbeats and video points are read whole, as they
     // decide which source counts.
     virtual AttendanceInputs live_presence(std::string_view session_id) = 0;
+
+    // --- attendance overrides: the decisions in force, and an append-only
+    // log of every decision and withdrawal, written in one transaction.
+    virtual void put_attendance_override(const AttendanceOverride& decision) = 0;
+    virtual std::vector<AttendanceOverride> attendance_overrides(std::string_view session_id) = 0;  // by user id
+    virtual std::vector<AttendanceOverride> attendance_override_log(std::string_view session_id) = 0;  // oldest first
 };
 
 // Opens the store a database setting names: a `postgresql://` or

@@ -196,6 +196,30 @@ json::value presence_roster_get(Engine& e, const json::object& req) {
     return to_json(e.live_roster(actor, RequestReader(req).string("session_id")));
 }
 
+json::value attendance_override_set(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto actor = read_actor(e, req);
+    auto session = r.string("session_id");
+    auto user = r.string("user_id");
+    std::optional<AttendanceOutcome> outcome;
+    auto it = req.find("outcome");
+    if (it == req.end()) throw Error::invalid("outcome", "outcome: required (present, late, left_early, absent or null)");
+    if (!it->value().is_null()) {
+        if (!it->value().is_string()) throw Error::invalid("outcome", "outcome: must be a string or null");
+        outcome = parse_attendance_outcome(it->value().get_string());
+        if (!outcome) throw Error::invalid("outcome", "outcome: must be present, late, left_early, absent or null");
+    }
+    return to_json(e.override_attendance(actor, session, user, outcome, r.string("reason")));
+}
+
+json::value attendance_override_log(Engine& e, const json::object& req) {
+    auto actor = read_actor(e, req);
+    auto session = RequestReader(req).string("session_id");
+    json::array decisions;
+    for (const auto& d : e.attendance_override_log(actor, session)) decisions.emplace_back(to_json(d));
+    return json::object{{"session_id", session}, {"decisions", std::move(decisions)}};
+}
+
 json::value course_attendance_get(Engine& e, const json::object& req) {
     RequestReader r(req);
     auto actor = read_actor(e, req);

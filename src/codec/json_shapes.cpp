@@ -137,6 +137,17 @@ json::object to_json(const LiveRoster& r) {
     return o;
 }
 
+json::object to_json(const AttendanceOverride& d) {
+    json::object o;
+    o["session_id"] = text(d.session_id);
+    o["user_id"] = text(d.user_id);
+    o["outcome"] = d.outcome ? json::value(text(to_string(*d.outcome))) : json::value(nullptr);
+    o["reason"] = text(d.reason);
+    o["decided_by"] = text(d.decided_by);
+    o["decided_at"] = instant(d.decided_at);
+    return o;
+}
+
 json::object to_json(const AttendanceOutcomes& a) {
     json::object o;
     o["session_id"] = text(a.session_id);
@@ -150,7 +161,9 @@ json::object to_json(const AttendanceOutcomes& a) {
         const auto& v = st.verdict;
         json::object row;
         row["user_id"] = text(st.user_id);
-        row["outcome"] = text(to_string(v.outcome));
+        row["outcome"] = text(to_string(st.outcome()));
+        row["computed_outcome"] = text(to_string(v.outcome));
+        row["decision"] = st.decision ? json::value(to_json(*st.decision)) : json::value(nullptr);
         row["counted_seconds"] = v.counted_seconds;
         row["required_seconds"] = v.required_seconds;
         row["reference_seconds"] = v.reference_seconds;
@@ -188,7 +201,8 @@ json::object to_json(const CourseAttendance& a) {
         for (std::size_t i = 0; i < st.cells.size(); ++i)
             cells.emplace_back(json::object{{"session_id", text(a.sessions[i].session_id)},
                                             {"outcome", text(to_string(st.cells[i].outcome))},
-                                            {"counted_seconds", st.cells[i].counted_seconds}});
+                                            {"counted_seconds", st.cells[i].counted_seconds},
+                                            {"overridden", st.cells[i].overridden}});
         json::object row;
         row["user_id"] = text(st.user_id);
         row["outcomes"] = std::move(cells);

@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -338,6 +339,17 @@ struct Engine::Impl {
             out.students.push_back({p.user_id, judge_attendance(out.policy, times,
                                                                 mine == by_student.end() ? none : mine->second,
                                                                 staff_intervals)});
+        }
+        // A host's decisions win, also for a student never admitted.
+        for (auto& d : store->attendance_overrides(s.id)) {
+            auto row = std::find_if(out.students.begin(), out.students.end(),
+                                    [&](const auto& st) { return st.user_id == d.user_id; });
+            if (row == out.students.end()) {
+                static const std::vector<PresenceInterval> none;
+                out.students.push_back({d.user_id, judge_attendance(out.policy, times, none, staff_intervals), {}});
+                row = std::prev(out.students.end());
+            }
+            row->decision = std::move(d);
         }
         std::sort(out.students.begin(), out.students.end(),
                   [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
@@ -734,6 +746,28 @@ AttendanceOutcomes Engine::attendance_outcomes(const Actor& actor, std::string_v
     return m.outcomes(s);
 }
 
+AttendanceOverride Engine::override_attendance(const Actor& actor, std::string_view id, std::string_view user_id,
+                                              std::optional<AttendanceOutcome> outcome, std::string_view reason) {
+    auto& m = *impl_;
+    validate::id("user_id", user_id, m.limits().max_id_bytes);
+    validate::text("reason", reason, 500, true, true);
+    Session s = m.load_for_staff(actor, id, "decide a student's attendance");
+    if (!s.actual_start_at) throw Error::invalid("session_id", "session_id: the session has not been held yet");
+    auto participant = m.store->find_participant(s.id, user_id);
+    bool student = participant ? participant->role == Role::student
+                               : m.roster->role_of(s.course_id, user_id) == Role::student;
+    if (!student) throw Error::invalid("user_id", "user_id: not a student of this session's course");
+    AttendanceOverride d{s.id, std::string(user_id), outcome, std::string(reason), actor.user_id, m.clock->now()};
+    m.store->put_attendance_override(d);
+    return d;
+}
+
+std::vector<AttendanceOverride> Engine::attendance_override_log(const Actor& actor, std::string_view id) {
+    auto& m = *impl_;
+    Session s = m.load_for_staff(actor, id, "read attendance");
+    return m.store->attendance_override_log(s.id);
+}
+
 CourseAttendance Engine::course_attendance(const Actor& actor, std::string_view course_id, Instant from,
                                            Instant to) {
     auto& m = *impl_;
@@ -766,7 +800,7 @@ CourseAttendance Engine::course_attendance(const Actor& actor, std::string_view 
         for (const auto& st : verdicts.students) {
             auto& cells = rows[st.user_id];
             cells.resize(column + 1);
-            cells[column] = {st.verdict.outcome, st.verdict.counted_seconds};
+            cells[column] = {st.outcome(), st.verdict.counted_seconds, st.decision.has_value()};
         }
     }
     out.students.reserve(rows.size());

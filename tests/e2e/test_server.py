@@ -559,6 +559,22 @@ class UseCase1QandA(unittest.TestCase):
             self.assertEqual(float(row[8]), want["attendance_rate"])
             self.assertEqual(row[9], report["state"])
         self.assertEqual(api.get(f"/api/courses/{QA_COURSE}/attendance", STU[0], query=window).status, 403)
+
+        # The instructor decides one verdict; the decision wins and is logged.
+        r = api.put(f"/api/live-sessions/{sid}/attendance/outcomes/stu-1", PROF,
+                    body={"outcome": "late", "reason": "came through the phone bridge"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["user_id"], r.json["outcome"], r.json["decided_by"]), ("stu-1", "late", "prof-diallo"))
+        rows = {o["user_id"]: o for o in api.get(f"/api/live-sessions/{sid}/attendance/outcomes", PROF).json["outcomes"]}
+        self.assertEqual(rows["stu-1"]["outcome"], "late")
+        self.assertEqual(rows["stu-1"]["computed_outcome"], json_rows["stu-1"]["outcome"])
+        self.assertEqual(rows["stu-1"]["decision"]["reason"], "came through the phone bridge")
+        r = api.get(f"/api/live-sessions/{sid}/attendance/decisions", PROF)
+        self.assertEqual([d["outcome"] for d in r.json["decisions"]], ["late"])
+        r = api.put(f"/api/live-sessions/{sid}/attendance/outcomes/stu-1", STU[0], body={"outcome": "present", "reason": "me"})
+        self.assertEqual(r.status, 403, r)
+        r = api.put(f"/api/live-sessions/{sid}/attendance/outcomes/stu-1", PROF, body={"outcome": "late"})
+        self.assertEqual((r.status, r.error.get("field")), (422, "reason"))
         r = api.get(f"/api/courses/{QA_COURSE}/attendance", PROF, query={"from": until, "to": starts_at})
         self.assertEqual((r.status, r.error.get("field")), (422, "to"))
 

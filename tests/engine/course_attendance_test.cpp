@@ -241,3 +241,105 @@ TEST_CASE("course attendance: a host roster that cannot list members: the studen
     CHECK(report.students[0].user_id == "stu-7");
     CHECK(report.students[0].present == 1);
 }
+
+TEST_CASE("attendance overrides: a decision wins, is shown as such, is logged and can be withdrawn",
+          "[attendance][override]") {
+    Course c;
+    auto& e = c.e;
+    c.w.clock->set(c.w.clock->now() + 1h);
+    // stu-3 was below the minimum in the first class; stu-2 never came.
+    auto d = e.override_attendance(instructor, c.a.id, student(3).user_id, O::present, "joined by phone");
+    CHECK(d.decided_by == instructor.user_id);
+    CHECK(d.decided_at == c.w.clock->now());
+    e.override_attendance(moderator, c.a.id, student(2).user_id, O::left_early, "excused after the break");
+    auto out = e.attendance_outcomes(instructor, c.a.id);
+    auto row = [&](const std::string& user) {
+        auto it = std::find_if(out.students.begin(), out.students.end(), [&](const auto& s) { return s.user_id == user; });
+        REQUIRE(it != out.students.end());
+        return *it;
+    };
+    auto three = row("stu-3");
+    CHECK(three.outcome() == O::present);
+    CHECK(three.verdict.outcome == O::absent);  // still computed as before
+    REQUIRE(three.decision);
+    CHECK(three.decision->reason == "joined by phone");
+    auto two = row("stu-2");  // never admitted: listed for the decision
+    CHECK(two.outcome() == O::left_early);
+    CHECK(two.verdict.counted_seconds == 0);
+    CHECK_FALSE(row("stu-0").decision);
+
+    // The course report shows the decisions, marked.
+    auto report = e.course_attendance(instructor, course, c.range_start, c.range_start + 7 * 24h);
+    CHECK(report.students[3].cells[0].outcome == O::present);
+    CHECK(report.students[3].cells[0].overridden);
+    CHECK(report.students[3].present == 2);
+    CHECK(*report.students[3].attendance_rate == Approx(1.0));
+    CHECK(report.students[2].cells[0].outcome == O::left_early);
+    CHECK_FALSE(report.students[0].cells[0].overridden);
+
+    // Changed, then withdrawn: the computed verdict is back; the log keeps all three.
+    c.w.clock->advance(1min);
+    e.override_attendance(instructor, c.a.id, "stu-3", O::late, "phone call began late");
+    c.w.clock->advance(1min);
+    e.override_attendance(instructor, c.a.id, "stu-3", std::nullopt, "the phone log shows 15 minutes");
+    out = e.attendance_outcomes(instructor, c.a.id);
+    CHECK(row("stu-3").outcome() == O::absent);
+    CHECK_FALSE(row("stu-3").decision);
+    auto log = e.attendance_override_log(moderator, c.a.id);
+    REQUIRE(log.size() == 4);
+    CHECK(log[0].user_id == "stu-3");
+    CHECK(log[0].outcome == O::present);
+    CHECK(log[1].user_id == "stu-2");
+    CHECK(log[1].decided_by == moderator.user_id);
+    CHECK(log[2].outcome == O::late);
+    CHECK_FALSE(log[3].outcome);
+    CHECK(log[3].reason == "the phone log shows 15 minutes");
+
+    // Refusals name the field and record nothing.
+    CHECK(error_of([&] { e.override_attendance(student(0), c.a.id, "stu-1", O::present, "me"); }).code() ==
+          ErrorCode::forbidden);
+    CHECK(error_of([&] { e.override_attendance(instructor, c.a.id, "stu-1", O::present, ""); }).field() == "reason");
+    CHECK(error_of([&] { e.override_attendance(instructor, c.a.id, moderator.user_id, O::present, "x"); }).field() ==
+          "user_id");
+    CHECK(error_of([&] { e.override_attendance(instructor, c.a.id, "nobody", O::present, "x"); }).field() == "user_id");
+    auto future = e.create_session(instructor, course, c.w.draft());
+    CHECK(error_of([&] { e.override_attendance(instructor, future.id, "stu-1", O::present, "x"); }).field() ==
+          "session_id");
+    CHECK(error_of([&] { e.attendance_override_log(student(0), c.a.id); }).code() == ErrorCode::forbidden);
+    CHECK(e.attendance_override_log(instructor, c.a.id).size() == 4);
+}
+
+TEST_CASE("attendance overrides: through the JSON API", "[attendance][override][json]") {
+    Course c;
+    JsonApi api(c.e);
+    json::object req{{"actor", {{"user_id", instructor.user_id}}},
+                     {"session_id", c.a.id},
+                     {"user_id", "stu-3"},
+                     {"outcome", "present"},
+                     {"reason", "joined by phone"}};
+    auto d = api.call("attendance_override_set", req).as_object();
+    CHECK(d.at("outcome") == "present");
+    CHECK(d.at("decided_by") == "prof");
+    json::object read{{"actor", {{"user_id", instructor.user_id}}}, {"session_id", c.a.id}};
+    auto out = api.call("attendance_outcomes_get", read).as_object();
+    for (const auto& v : out.at("outcomes").as_array()) {
+        const auto& row = v.as_object();
+        if (row.at("user_id") != "stu-3") {
+            CHECK(row.at("decision").is_null());
+            continue;
+        }
+        CHECK(row.at("outcome") == "present");
+        CHECK(row.at("computed_outcome") == "absent");
+        CHECK(row.at("decision").at("reason") == "joined by phone");
+    }
+    req["outcome"] = nullptr;
+    req["reason"] = "withdrawn";
+    CHECK(api.call("attendance_override_set", req).at("outcome").is_null());
+    auto log = api.call("attendance_override_log", read).as_object();
+    CHECK(log.at("decisions").as_array().size() == 2);
+    req["outcome"] = "maybe";
+    CHECK(error_of([&] { api.call("attendance_override_set", req); }).field() == "outcome");
+    req.erase("outcome");
+    CHECK(error_of([&] { api.call("attendance_override_set", req); }).field() == "outcome");
+    CHECK(api.call("attendance_override_log", read).at("decisions").as_array().size() == 2);
+}

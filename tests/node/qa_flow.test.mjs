@@ -178,11 +178,22 @@ test('Q&A session: schedule, calendar, start, join, ask, answer, end, statistics
   assert.ok(report.sessions[0].starts_at instanceof Date);
   const reportRow = Object.fromEntries(report.students.map((r) => [r.user_id, r]));
   assert.deepEqual(Object.keys(reportRow).sort(), [ana, kofi, lea].sort());
-  assert.deepEqual(reportRow[lea].outcomes, [{ session_id: session.id, outcome: 'absent', counted_seconds: 22 * 60 }]);
+  assert.deepEqual(reportRow[lea].outcomes, [{ session_id: session.id, outcome: 'absent', counted_seconds: 22 * 60, overridden: false }]);
   assert.equal(reportRow[lea].attendance_rate, 0);
   assert.equal(reportRow[ana].present, 1);
   assert.equal(reportRow[ana].attendance_rate, 1);
   assert.equal((await failure(engine.courseAttendance(ana, course.id, { from: day, to: nextDay }))).code, 'forbidden');
+  // The instructor decides for Léa, then withdraws it: both logged.
+  const decided = await engine.overrideAttendance(instructor, session.id, lea, 'late', 'on the phone');
+  assert.equal(decided.outcome, 'late');
+  assert.ok(decided.decided_at instanceof Date);
+  const leaNow = (await engine.attendanceOutcomes(instructor, session.id)).outcomes.find((o) => o.user_id === lea);
+  assert.equal(leaNow.outcome, 'late');
+  assert.equal(leaNow.computed_outcome, 'absent');
+  assert.equal(leaNow.decision.reason, 'on the phone');
+  await engine.overrideAttendance(instructor, session.id, lea, null, 'withdrawn');
+  assert.deepEqual((await engine.attendanceOverrideLog(instructor, session.id)).map((d) => d.outcome), ['late', null]);
+  assert.equal((await failure(engine.overrideAttendance(ana, session.id, lea, 'present', 'me'))).code, 'forbidden');
   const backwards = await failure(engine.courseAttendance(instructor, course.id, { from: nextDay, to: day }));
   assert.equal(backwards.code, 'invalid_argument');
   assert.equal(backwards.field, 'to');

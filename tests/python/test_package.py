@@ -44,6 +44,8 @@ METHODS = {
     "attendance_outcomes_get": "attendance_outcomes",
     "presence_roster_get": "live_roster",
     "course_attendance_get": "course_attendance",
+    "attendance_override_set": "override_attendance",
+    "attendance_override_log": "attendance_override_log",
     "chat_post": "post_chat",
     "chat_list": "list_chat",
     "series_create": "create_series",

@@ -166,6 +166,22 @@ def test_case_1_question_and_answer_session(engine, clock):
     assert rows_by_student[students[0]].attendance_rate == pytest.approx(1.0)
     assert (rows_by_student[students[3]].absent, rows_by_student[students[3]].counted_seconds) == (1, 1800)
     assert rows_by_student[students[3]].attendance_rate == pytest.approx(0.0)
+    # The instructor decides: the student who left was there by phone.
+    decided = engine.override_attendance(actor=prof, session_id=session.id, user_id=students[3],
+                                         outcome=AttendanceOutcome.PRESENT, reason="by phone after 30 min")
+    assert decided.outcome is AttendanceOutcome.PRESENT and decided.decided_by == prof
+    row3 = {o.user_id: o for o in engine.attendance_outcomes(actor=prof, session_id=session.id).outcomes}[students[3]]
+    assert row3.outcome is AttendanceOutcome.PRESENT and row3.computed_outcome is AttendanceOutcome.ABSENT
+    assert row3.decision is not None and row3.decision.reason == "by phone after 30 min"
+    cell = {r.user_id: r for r in engine.course_attendance(
+        actor=prof, course_id=course.id, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1)).students}[students[3]]
+    assert cell.outcomes[0].overridden and cell.attendance_rate == pytest.approx(1.0)
+    engine.override_attendance(actor=prof, session_id=session.id, user_id=students[3], outcome=None, reason="withdrawn")
+    log = engine.attendance_override_log(actor=prof, session_id=session.id)
+    assert [d.outcome for d in log] == [AttendanceOutcome.PRESENT, None]
+    with pytest.raises(ValidationError) as bad:
+        engine.override_attendance(actor=prof, session_id=session.id, user_id=students[3], outcome="maybe", reason="x")
+    assert bad.value.field == "outcome"
     with pytest.raises(Forbidden):
         engine.course_attendance(actor=students[0], course_id=course.id, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1))
     with pytest.raises(ValidationError) as backwards:

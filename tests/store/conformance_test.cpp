@@ -246,6 +246,41 @@ TEST_CASE("store: built-in roster", "[store]") {
     CHECK(members("c1") == Members{{"u1", Role::instructor}});
 }
 
+TEST_CASE("store: attendance overrides in force and their log", "[store][override]") {
+    auto backend = GENERATE(from_range(backends()));
+    TempDir dir;
+    auto store = backend.open(dir);
+    auto s = make_session(*store, "c1", t0());
+    auto other = make_session(*store, "c1", t0() + 2h, "-b");
+    using O = AttendanceOutcome;
+    store->put_attendance_override({s.id, "u2", O::present, "by phone", "prof", t0()});
+    store->put_attendance_override({s.id, "u1", O::late, "train", "mod", t0() + 1s});
+    store->put_attendance_override({s.id, "u2", O::left_early, "by phone, left at 11", "prof", t0() + 2s});
+    store->put_attendance_override({other.id, "u1", O::absent, "elsewhere", "prof", t0() + 3s});
+    auto now = store->attendance_overrides(s.id);
+    REQUIRE(now.size() == 2);
+    CHECK(now[0].user_id == "u1");
+    CHECK(now[0].outcome == O::late);
+    CHECK(now[0].decided_by == "mod");
+    CHECK(now[0].decided_at == t0() + 1s);
+    CHECK(now[0].session_id == s.id);
+    CHECK(now[1].outcome == O::left_early);
+    CHECK(now[1].reason == "by phone, left at 11");
+    store->put_attendance_override({s.id, "u1", std::nullopt, "withdrawn", "prof", t0() + 4s});
+    now = store->attendance_overrides(s.id);
+    REQUIRE(now.size() == 1);
+    CHECK(now[0].user_id == "u2");
+    auto log = store->attendance_override_log(s.id);
+    REQUIRE(log.size() == 4);
+    CHECK(log[0].outcome == O::present);
+    CHECK(log[1].user_id == "u1");
+    CHECK(log[2].outcome == O::left_early);
+    CHECK_FALSE(log[3].outcome);
+    CHECK(log[3].reason == "withdrawn");
+    CHECK(store->attendance_override_log(other.id).size() == 1);
+    CHECK(store->attendance_overrides("999999").empty());
+}
+
 TEST_CASE("store: many threads admitting at once take exactly the seats there are", "[store][concurrency]") {
     auto backend = GENERATE(from_range(backends()));
     TempDir dir;

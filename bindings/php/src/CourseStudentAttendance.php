@@ -7,7 +7,7 @@ namespace LiveCourse;
 /** One student's row: a verdict per session (in the columns' order), the counts and the rate. */
 final readonly class CourseStudentAttendance
 {
-    /** @param list<array{session_id: string, outcome: string, counted_seconds: int}> $outcomes */
+    /** @param list<array{session_id: string, outcome: string, counted_seconds: int, overridden: bool}> $outcomes */
     public function __construct(
         public string $userId,
         public array $outcomes,
@@ -30,6 +30,7 @@ final readonly class CourseStudentAttendance
                     'session_id' => (string) $o['session_id'],
                     'outcome' => (string) $o['outcome'],
                     'counted_seconds' => (int) $o['counted_seconds'],
+                    'overridden' => (bool) $o['overridden'],
                 ],
                 $doc['outcomes'],
             ),

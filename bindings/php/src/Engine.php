@@ -353,6 +353,20 @@ final class Engine
         return LiveRoster::fromJson($this->call('presence_roster_get', self::onSession($actor, $sessionId)));
     }
 
+    /** Decides one student's verdict (null withdraws the decision), with a reason; logged (staff only). */
+    public function overrideAttendance(Actor|string $actor, string $sessionId, string $userId, ?string $outcome, string $reason): AttendanceOverride
+    {
+        $request = self::acting($actor, ['session_id' => $sessionId, 'user_id' => $userId, 'reason' => $reason]);
+        $request['outcome'] = $outcome;
+        return AttendanceOverride::fromJson($this->call('attendance_override_set', $request));
+    }
+
+    /** @return list<AttendanceOverride> every decision and withdrawal on the session, oldest first (staff only) */
+    public function attendanceOverrideLog(Actor|string $actor, string $sessionId): array
+    {
+        return array_map(AttendanceOverride::fromJson(...), $this->call('attendance_override_log', self::onSession($actor, $sessionId))['decisions']);
+    }
+
     /** The course's verdicts for the sessions held in [$from, $to) (instants or dates; staff only): one row per student. */
     public function courseAttendance(Actor|string $actor, string $courseId, DateTimeInterface|string $from, DateTimeInterface|string $to): CourseAttendance
     {

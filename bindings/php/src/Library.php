@@ -72,6 +72,8 @@ final class Library
         'attendance_outcomes_get' => true,
         'presence_roster_get' => true,
         'course_attendance_get' => true,
+        'attendance_override_set' => true,
+        'attendance_override_log' => true,
     ];
 
     /**

@@ -179,6 +179,16 @@ final class UseCasesTest extends EngineTestCase
         $this->assertSame('present', $byStudent[$students[0]]->outcomes[0]['outcome']);
         $this->assertSame(1.0, $byStudent[$students[0]]->attendanceRate);
         $this->assertSame([1, 1800], [$byStudent[$students[3]]->absent, $byStudent[$students[3]]->countedSeconds]);
+        $decided = $e->overrideAttendance($prof, $session->id, $students[3], 'present', 'by phone');
+        $this->assertSame(['present', $prof], [$decided->outcome, $decided->decidedBy]);
+        foreach ($e->attendanceOutcomes($prof, $session->id)->outcomes as $o) {
+            if ($o->userId === $students[3]) {
+                $this->assertSame(['present', 'absent'], [$o->outcome, $o->computedOutcome]);
+                $this->assertSame('by phone', $o->decision?->reason);
+            }
+        }
+        $e->overrideAttendance($prof, $session->id, $students[3], null, 'withdrawn');
+        $this->assertSame(['present', null], array_map(fn ($d) => $d->outcome, $e->attendanceOverrideLog($prof, $session->id)));
         try {
             $e->courseAttendance($students[0], $course->id, '2026-03-01', '2026-04-01');
             $this->fail('a student read the course report');

@@ -161,6 +161,8 @@ OPERATIONS = {
     "attendance_outcomes_get": True,
     "presence_roster_get": True,
     "course_attendance_get": True,
+    "attendance_override_set": True,
+    "attendance_override_log": True,
 }
 
 

@@ -41,7 +41,9 @@ from .hosts import Clock, HostHooks
 from .models import (
     Actor,
     ActorLike,
+    AttendanceOutcome,
     AttendanceOutcomes,
+    AttendanceOverride,
     AttendanceRow,
     CalendarEvent,
     ChatMessage,
@@ -485,6 +487,25 @@ class Engine:
     def live_roster(self, *, actor: ActorLike, session_id: str) -> LiveRoster:
         """Who is in the room now (instructor and moderators); cheap enough to poll every few seconds."""
         return LiveRoster.from_json(self._json("presence_roster_get", self._acting(actor, session_id=session_id)))
+
+    def override_attendance(
+        self,
+        *,
+        actor: ActorLike,
+        session_id: str,
+        user_id: str,
+        outcome: Union[AttendanceOutcome, str, None],
+        reason: str,
+    ) -> AttendanceOverride:
+        """Decides one student's verdict (None withdraws the decision), with a reason; logged (staff only)."""
+        request = self._acting(actor, session_id=session_id, user_id=user_id, reason=reason)
+        request["outcome"] = None if outcome is None else _enum_value(outcome, AttendanceOutcome, "outcome")
+        return AttendanceOverride.from_json(self._json("attendance_override_set", request))
+
+    def attendance_override_log(self, *, actor: ActorLike, session_id: str) -> List[AttendanceOverride]:
+        """Every decision and withdrawal on the session, oldest first (staff only)."""
+        doc = self._json("attendance_override_log", self._acting(actor, session_id=session_id))
+        return [AttendanceOverride.from_json(d) for d in doc["decisions"]]
 
     def course_attendance(
         self,

@@ -379,7 +379,9 @@ class StudentOutcome:
     """One student's verdict: the seconds counted and required, and why."""
 
     user_id: str
-    outcome: AttendanceOutcome
+    outcome: AttendanceOutcome  # a host's decision where there is one
+    computed_outcome: AttendanceOutcome
+    decision: Optional["AttendanceOverride"]
     counted_seconds: int
     required_seconds: int
     reference_seconds: int
@@ -390,15 +392,44 @@ class StudentOutcome:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "StudentOutcome":
+        decision = doc.get("decision")
         return cls(
             user_id=str(doc["user_id"]),
             outcome=AttendanceOutcome(doc["outcome"]),
+            computed_outcome=AttendanceOutcome(doc["computed_outcome"]),
+            decision=None if decision is None else AttendanceOverride.from_json(decision),
             counted_seconds=int(doc["counted_seconds"]),
             required_seconds=int(doc["required_seconds"]),
             reference_seconds=int(doc["reference_seconds"]),
             first_counted_at=parse_optional_instant(doc.get("first_counted_at")),
             last_counted_at=parse_optional_instant(doc.get("last_counted_at")),
             reasons=tuple(str(r) for r in doc.get("reasons") or ()),
+            raw=_raw(doc),
+        )
+
+
+@dataclass(frozen=True)
+class AttendanceOverride:
+    """A host's decision on one student's verdict (``outcome`` None: a decision withdrawn)."""
+
+    session_id: str
+    user_id: str
+    outcome: Optional[AttendanceOutcome]
+    reason: str
+    decided_by: str
+    decided_at: _dt.datetime
+    raw: Mapping[str, Any] = _raw_field()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "AttendanceOverride":
+        outcome = doc.get("outcome")
+        return cls(
+            session_id=str(doc["session_id"]),
+            user_id=str(doc["user_id"]),
+            outcome=None if outcome is None else AttendanceOutcome(outcome),
+            reason=str(doc["reason"]),
+            decided_by=str(doc["decided_by"]),
+            decided_at=parse_instant(doc["decided_at"]),
             raw=_raw(doc),
         )
 
@@ -461,6 +492,7 @@ class CourseSessionOutcome:
     session_id: str
     outcome: AttendanceOutcome
     counted_seconds: int
+    overridden: bool  # the outcome is a host's decision
     raw: Mapping[str, Any] = _raw_field()
 
     @classmethod
@@ -469,6 +501,7 @@ class CourseSessionOutcome:
             session_id=str(doc["session_id"]),
             outcome=AttendanceOutcome(doc["outcome"]),
             counted_seconds=int(doc["counted_seconds"]),
+            overridden=bool(doc["overridden"]),
             raw=_raw(doc),
         )
 

@@ -122,6 +122,9 @@ public:
     std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) override;
     AttendanceInputs attendance_inputs(std::string_view session_id) override;
     AttendanceInputs live_presence(std::string_view session_id) override;
+    void put_attendance_override(const AttendanceOverride& decision) override;
+    std::vector<AttendanceOverride> attendance_overrides(std::string_view session_id) override;
+    std::vector<AttendanceOverride> attendance_override_log(std::string_view session_id) override;
 
     // --- chat: postgres_chat.cpp
     ChatMessage insert_chat(const ChatMessage& m) override;

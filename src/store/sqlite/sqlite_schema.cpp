@@ -160,6 +160,29 @@ CREATE TABLE notification_reads (
     R"sql(
 CREATE INDEX presence_open ON presence (session_id, id) WHERE left_at IS NULL;
 )sql",
+    // A host's decisions on verdicts: the ones in force, and the log of
+    // every decision (outcome NULL: withdrawn), never updated.
+    R"sql(
+CREATE TABLE attendance_overrides (
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('present', 'late', 'left_early', 'absent')),
+  reason TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at INTEGER NOT NULL,
+  PRIMARY KEY (session_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE attendance_override_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  outcome TEXT CHECK (outcome IN ('present', 'late', 'left_early', 'absent')),
+  reason TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at INTEGER NOT NULL
+);
+CREATE INDEX attendance_override_log_by_session ON attendance_override_log (session_id, id);
+)sql",
 };
 constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
 

@@ -77,7 +77,6 @@ std::string text_of(const boost::json::value& v) { return v.is_string() ? csv::t
 
 std::string number_of(const boost::json::value& v) {
     if (v.is_int64()) return csv::number_field(v.get_int64());
-    if (v.is_uint64()) return csv::number_field(static_cast<std::int64_t>(v.get_uint64()));
     if (v.is_double()) return csv::number_field(v.get_double());
     return std::string();
 }

@@ -91,4 +91,12 @@ void instant(std::string_view field, Instant value) {
     if (value < lo || value > hi) fail(field, "is out of range (years 2000 to 9999)");
 }
 
+void instant_range(std::string_view start_field, Instant start, std::string_view end_field, Instant end,
+                   std::chrono::days max_span, std::string_view what) {
+    instant(start_field, start);
+    instant(end_field, end);
+    if (end <= start) fail(end_field, fmt::format("must be after {}", start_field));
+    if (end - start > max_span) fail(end_field, fmt::format("{} spans at most {} days", what, max_span.count()));
+}
+
 }  // namespace livecourse::validate

@@ -23,5 +23,9 @@ void url(std::string_view field, std::string_view value, std::size_t max_bytes);
 void timezone(std::string_view field, std::string_view value);
 // A plausible instant: years 2000..9999.
 void instant(std::string_view field, Instant value);
+// A range [start, end): both instants in range, `end` after `start`, and
+// at most `max_span` long ("<end_field>: <what> spans at most N days").
+void instant_range(std::string_view start_field, Instant start, std::string_view end_field, Instant end,
+                   std::chrono::days max_span, std::string_view what);
 
 }  // namespace livecourse::validate

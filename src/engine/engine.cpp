@@ -773,10 +773,7 @@ CourseAttendance Engine::course_attendance(const Actor& actor, std::string_view 
     auto& m = *impl_;
     m.require_actor(actor);
     validate::id("course_id", course_id, m.limits().max_id_bytes);
-    validate::instant("from", from);
-    validate::instant("to", to);
-    if (to <= from) throw Error::invalid("to", "to: must be after from");
-    if (to - from > std::chrono::days(400)) throw Error::invalid("to", "to: a report spans at most 400 days");
+    validate::instant_range("from", from, "to", to, std::chrono::days(400), "a report");
     enforce(AccessPolicy::manage(m.roster->role_of(course_id, actor.user_id)), "read the course's attendance");
     CourseAttendance out;
     out.course_id = std::string(course_id);
@@ -874,10 +871,7 @@ ChatPage Engine::list_chat(const Actor& actor, std::string_view id, std::optiona
 std::vector<CalendarEvent> Engine::calendar_events(const Actor& actor, const CalendarQuery& q) {
     auto& m = *impl_;
     m.require_actor(actor);
-    validate::instant("start", q.start);
-    validate::instant("end", q.end);
-    if (q.end <= q.start) throw Error::invalid("end", "end: must be after start");
-    if (q.end - q.start > std::chrono::days(400)) throw Error::invalid("end", "end: a query spans at most 400 days");
+    validate::instant_range("start", q.start, "end", q.end, std::chrono::days(400), "a query");
     SessionRange range;
     for (const auto& e : m.roster->courses_of(actor.user_id))
         if (e.role != Role::none) range.course_ids.push_back(e.course_id);

@@ -655,7 +655,6 @@ napi_value start_pool(napi_env env, OpenWork* w) {
         pool->cleanup_hook = nullptr;
     napi_value async_name = make_string(env, "livecourse.call");
     if (napi_async_init(env, nullptr, async_name, &pool->async_context) != napi_ok) pool->async_context = nullptr;
-    auto release_function = [&] { close_completions(pool.get(), false); };
     unsigned started = 0;
     for (; started < w->workers; ++started) {
         try {
@@ -666,7 +665,7 @@ napi_value start_pool(napi_env env, OpenWork* w) {
     }
     if (started == 0) {
         pool->engine = nullptr;  // the caller closes it
-        release_function();
+        close_completions(pool.get(), false);
         return nullptr;
     }
     auto box = std::make_unique<EngineBox>();
@@ -675,7 +674,7 @@ napi_value start_pool(napi_env env, OpenWork* w) {
     if (napi_create_external(env, box.get(), finalize_box, nullptr, &handle) != napi_ok) {
         pool->request_close();  // the workers close the engine
         w->engine = nullptr;
-        release_function();
+        close_completions(pool.get(), false);
         return nullptr;
     }
     box.release();

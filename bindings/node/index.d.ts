@@ -381,6 +381,7 @@ export type PresenceIgnoredReason =
   | 'no_attendance_data'
   | 'recording_url_already_set'
   | 'not_live'
+  | 'nobody_absent'
   | (string & {});
 
 /** What a presence report did; ignored reports are acknowledged, never errors. */
@@ -396,6 +397,33 @@ export interface HeartbeatAck extends PresenceAck {
 export interface RecordingResult extends PresenceAck {
   /** The session as it now is, or null when none was found. */
   session: Session | null;
+}
+
+/** One occupant of a room census: mod_muc_size's shape, or a user id. */
+export interface CensusOccupant {
+  email?: string;
+  user_id?: string;
+  id?: string;
+  jid?: string;
+  display_name?: string;
+}
+
+export interface RoomCensus {
+  /** The room's name, or its MUC address (room@conference.example.org). */
+  room: string;
+  /** The main room's and the breakout rooms' occupants together. */
+  occupants: CensusOccupant[];
+  /** When the census was taken: Unix seconds or a Date (default: now). */
+  at?: number | Date;
+  /** How an occupant names a user: by e-mail (default) or by user id. */
+  match?: 'email' | 'user_id';
+}
+
+export interface CensusAck extends PresenceAck {
+  session_id: string | null;
+  named: number;
+  absent: number;
+  unidentified: number;
 }
 
 export type JitsiEventKind = 'room/created' | 'room/destroyed' | 'occupant/joined' | 'occupant/left';
@@ -598,6 +626,8 @@ export class Engine {
 
   /** An event of Jitsi's event_sync module; `payload` parsed, or the raw body. */
   jitsiEvent(secret: string, kind: JitsiEventKind, payload: object | string | Uint8Array): Promise<PresenceAck>;
+  /** A room census with the video-events secret: users it does not name stop counting at `at`. */
+  roomCensus(secret: string, census: RoomCensus): Promise<CensusAck>;
   /** A JaaS webhook: the raw body and its X-Jaas-Signature header. */
   jaasWebhook(body: string | Uint8Array, signature: string | undefined | null): Promise<PresenceAck>;
   heartbeat(actor: ActorLike, sessionId: string): Promise<HeartbeatAck>;

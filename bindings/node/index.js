@@ -529,6 +529,19 @@ class Engine {
     else request.payload = fieldsOf(payload, 'payload');
     return this.#call('presence_jitsi_event', request);
   }
+  /**
+   * A room census: who the video server says is in the conference, e.g. the
+   * arrays Jitsi's mod_muc_size answers on GET /room, concatenated over the
+   * main and breakout rooms. Users of the session it could have named and
+   * did not are absent at `at` (Unix seconds or a Date; default now).
+   */
+  async roomCensus(secret, census) {
+    const { room, occupants, at, match } = fieldsOf(census, 'census');
+    const request = { secret, room, occupants, match: match ?? 'email' };
+    if (at instanceof Date) request.at = Math.floor(at.getTime() / 1000);
+    else if (at !== undefined && at !== null) request.at = at;
+    return this.#call('presence_room_census', request);
+  }
   /** One JaaS webhook: the body exactly as received and its X-Jaas-Signature header. */
   async jaasWebhook(body, signature) {
     const text = body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : body;

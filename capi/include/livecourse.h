@@ -204,13 +204,18 @@ LC_API int lc_thread_no_wait(int no_wait);
  * Presence the video server reports, heartbeats, recordings (docs/presence.md). Reports that
  * cannot be used are acknowledged, never refused: ack {"status":"recorded"|"ignored","reason"}
  * (reason: "unknown_room", "unknown_user", "never_live", "duplicate", "app_id_mismatch",
- * "clock_skew", "no_attendance_data", "recording_url_already_set", "not_live"; null when recorded).
+ * "clock_skew", "no_attendance_data", "recording_url_already_set", "not_live", "nobody_absent";
+ * null when recorded).
  * A wrong secret or signature is LC_ERR_UNAUTHENTICATED ("invalid_secret", "invalid_signature",
  * "stale_signature") and records nothing; a malformed payload LC_ERR_INVALID_ARGUMENT.
  * lc_presence_jitsi_event  {"secret" (the event_sync bearer token),"kind":"room/created"|"room/destroyed"|
  *                           "occupant/joined"|"occupant/left","payload":{...} | "body":"<raw JSON text>"} -> ack
  * lc_presence_jaas_webhook {"body":"<raw body, exactly as received>","signature":"<X-Jaas-Signature>"} -> ack
  * lc_presence_heartbeat    {actor,"session_id"} -> ack + {"session_id"}
+ * lc_presence_room_census  {"secret","room","at" (Unix seconds, default now),"match":"email"|"user_id"
+ *                           ("email"),"occupants":[{"email"|"user_id"|"id",...}...]} (who is in the
+ *                           conference, e.g. mod_muc_size's GET /room lists) -> ack + {"session_id",
+ *                           "named","absent","unidentified"}: intervals of users it did not name end at "at"
  * lc_recording_set         {actor | "secret","session_id" (with secret: or the room name),"recording_url"}
  *                          -> ack + {"session": session | null}
  *
@@ -287,6 +292,7 @@ LC_OPERATION(lc_presence_roster_get);
 LC_OPERATION(lc_course_attendance_get);
 LC_OPERATION(lc_attendance_override_set);
 LC_OPERATION(lc_attendance_override_log);
+LC_OPERATION(lc_presence_room_census);
 
 #undef LC_OPERATION
 

@@ -71,6 +71,8 @@ const std::vector<Route>& routes() {
         {"POST", "/api/jitsi/events/occupant/joined", "presence_jitsi_event", Auth::video_events, K::jitsi_event, false, 200, {}},
         {"POST", "/api/jitsi/events/occupant/left", "presence_jitsi_event", Auth::video_events, K::jitsi_event, false, 200, {}},
         {"POST", "/api/jaas/webhook", "presence_jaas_webhook", Auth::none, K::jaas_webhook, false, 200, {}},
+        // A room census the host took (e.g. from mod_muc_size's GET /room).
+        {"POST", "/api/jitsi/census", "presence_room_census", Auth::video_events, K::operation, true, 200, {}},
         {"POST", "/api/live-sessions/:sessionId/heartbeat", "presence_heartbeat", Auth::bearer, K::operation, true, 200, {}},
         {"POST", "/api/live-sessions/:sessionId/recording", "recording_set", Auth::bearer_or_video_events, K::operation, true, 200, {}},
         // Notifications (docs/notifications.md): the bearer's in-app list and

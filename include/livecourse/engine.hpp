@@ -284,6 +284,14 @@ public:
     void check_video_events_secret(std::string_view secret);
     // A JaaS webhook: the body exactly as received and its X-Jaas-Signature.
     PresenceAck jaas_webhook(std::string_view raw_body, std::string_view signature_header);
+    // A room census (video_events.hpp's RoomCensus): who the video server
+    // says is in the conference, sent by a host that asks it (Jitsi's
+    // mod_muc_size) with the video-events secret. Every user of the session
+    // it could have named and did not is absent at `at`: their intervals
+    // open then end there, from every source. In "email" matching only
+    // users whose profile e-mail the library knows (put_user, or a profile
+    // given to session_create) can be absent.
+    CensusAck room_census(std::string_view secret, const boost::json::object& body);
     // A heartbeat from the page of an admitted participant (every 30 s while
     // the conference is open); ignored ("not_live") once the session is over.
     PresenceAck heartbeat(const Actor& actor, std::string_view session_id);

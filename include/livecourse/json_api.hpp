@@ -97,6 +97,8 @@ boost::json::object to_json(const SeriesResult& result);
 boost::json::object to_json(const ChatPage& page);
 // {"status": "recorded" | "ignored", "reason"} (reason null when recorded).
 boost::json::object to_json(const PresenceAck& ack);
+// The ack plus {"session_id", "named", "absent", "unidentified"}.
+boost::json::object to_json(const CensusAck& census);
 
 // A notification: {"id", "kind", "user_id", "course_id", "session_id",
 // "title", "starts_at", "ends_at", "timezone", "join_url", "cancel_reason",

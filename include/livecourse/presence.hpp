@@ -78,6 +78,25 @@ struct VideoPresencePoint {
 // visit. A connection still open at the end has no `left_at`.
 std::vector<PresenceInterval> pair_video_points(std::vector<VideoPresencePoint> points);
 
+// A room census: the video server's list of who is in a conference (the
+// main room and its breakout rooms) at one instant, for closing what its
+// join and leave reports missed (a tab closed without a leave, a lost
+// `occupant/left`). A user of the session the census could have named and
+// did not is absent at that instant. Absences are a set, like points: the
+// same census twice adds nothing, and they are applied when attendance is
+// read (`apply_absences`), never at write time, so the order in which
+// censuses and reports arrive does not matter.
+struct PresenceAbsence {
+    std::string user_id;
+    Instant at{};
+};
+
+// Ends, at the absence's instant, every interval of that user open then:
+// joined before it and not left by then (from any source: a client join, a
+// heartbeat interval, a video-server connection). An interval opened at or
+// after the instant is left alone: a census closes, it never opens.
+void apply_absences(std::vector<PresenceInterval>& intervals, const std::vector<PresenceAbsence>& absences);
+
 // One heartbeat interval as stored: opened by the first heartbeat, extended
 // by each later one, closed by a leave (`left_at`) or never explicitly.
 struct HeartbeatInterval {
@@ -102,6 +121,16 @@ struct PresenceAck {
     std::string reason;
 };
 
+// What a room census did. `ack.recorded` when at least one absence was new;
+// else the reason: nobody_absent, or duplicate (every absence was known).
+struct CensusAck {
+    PresenceAck ack;
+    std::string session_id;  // empty when the room is unknown
+    int named = 0;           // users of the session the census named
+    int absent = 0;          // users it found absent
+    int unidentified = 0;    // occupants naming no user of the session (guests, the focus, others)
+};
+
 // The reasons of reason.hpp's ignored_reports, under the names this header
 // has always offered.
 namespace presence_reason {
@@ -114,6 +143,7 @@ inline constexpr const char* clock_skew = reason::clock_skew.data();
 inline constexpr const char* no_attendance_data = reason::no_attendance_data.data();
 inline constexpr const char* recording_url_already_set = reason::recording_url_already_set.data();
 inline constexpr const char* not_live = reason::not_live.data();
+inline constexpr const char* nobody_absent = reason::nobody_absent.data();
 }  // namespace presence_reason
 
 // Counts since the engine was opened (this process only), for monitoring.

@@ -45,6 +45,7 @@ inline constexpr std::string_view app_id_mismatch = "app_id_mismatch";
 inline constexpr std::string_view clock_skew = "clock_skew";
 inline constexpr std::string_view no_attendance_data = "no_attendance_data";
 inline constexpr std::string_view recording_url_already_set = "recording_url_already_set";
+inline constexpr std::string_view nobody_absent = "nobody_absent";
 
 // Every code above, each in the list it belongs to.
 inline constexpr std::string_view refusals[] = {
@@ -57,6 +58,7 @@ inline constexpr std::string_view refusals[] = {
 inline constexpr std::string_view ignored_reports[] = {
     unknown_room, unknown_user, never_live, duplicate, app_id_mismatch,
     clock_skew,   no_attendance_data, recording_url_already_set, not_live,
+    nobody_absent,
 };
 
 }  // namespace livecourse::reason

@@ -78,6 +78,7 @@ struct AttendanceInputs {
     std::vector<PresenceInterval> presence;      // as presence()
     std::vector<HeartbeatInterval> heartbeats;   // as heartbeat_intervals()
     std::vector<VideoPresencePoint> video_points;  // as video_points()
+    std::vector<PresenceAbsence> absences;       // what room censuses said (presence.hpp)
 };
 
 struct SessionRange {
@@ -207,6 +208,9 @@ public:
                                                    const std::vector<VideoPresencePoint>& points,
                                                    Instant received_at) = 0;
     virtual std::vector<VideoPresencePoint> video_points(std::string_view session_id) = 0;
+    // Adds the absences not already stored (a set, like points); returns how
+    // many were new.
+    virtual int record_absences(std::string_view session_id, const std::vector<PresenceAbsence>& absences) = 0;
     // Atomically: closes the user's open heartbeat interval at its last
     // heartbeat when `at` comes more than `timeout` after it, then extends
     // the open interval to `at`, or opens one at `at`. At most one heartbeat
@@ -218,14 +222,15 @@ public:
     virtual std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) = 0;
 
     // --- attendance's use-case read
-    // participants(), presence(), heartbeat_intervals() and video_points() of
-    // the session, read in one read transaction: an admission, a heartbeat or
-    // a report committed meanwhile is in all four or in none.
+    // participants(), presence(), heartbeat_intervals(), video_points() and
+    // the absences of the session, read in one read transaction: an
+    // admission, a heartbeat or a report committed meanwhile is in all of
+    // them or in none.
     virtual AttendanceInputs attendance_inputs(std::string_view session_id) = 0;
     // The same snapshot with only the open client intervals (an index on
     // them, not the session's whole history): what the live roster is
-    // computed from. Heartbeats and video points are read whole, as they
-    // decide which source counts.
+    // computed from. Heartbeats, video points and absences are read whole,
+    // as they decide which source counts and what is still open.
     virtual AttendanceInputs live_presence(std::string_view session_id) = 0;
 
     // --- attendance overrides: the decisions in force, and an append-only

@@ -91,6 +91,31 @@ struct PresencePoints {
 };
 PresencePoints presence_points(const VideoEvent& e, Instant latest, const std::function<bool(const std::string&)>& known);
 
+// A room census (presence.hpp's PresenceAbsence), as a host sends it after
+// asking the video server who is in a conference: `{room, at, match,
+// occupants}`. `occupants` is the list of the main room and its breakout
+// rooms together, e.g. the arrays that Jitsi's mod_muc_size answers on
+// `GET /room` (`{jid, email, display_name}` each), concatenated. `match`
+// says how an occupant names a user of ours: "email" (the default: the
+// e-mail our token's context.user carried, which Jitsi shows in presence)
+// or "user_id" (`user_id` or `id`: the token's context.user.id, for a
+// sender that knows it). `at` is Unix seconds (default: when received).
+enum class CensusMatch { email, user_id };
+struct RoomCensus {
+    std::string room;  // the main room's name, lower-cased
+    std::optional<Instant> at;
+    CensusMatch match = CensusMatch::email;
+    struct Occupant {
+        std::string user_id;  // empty unless given
+        std::string email;    // lower-cased; empty unless given
+    };
+    std::vector<Occupant> occupants;
+};
+
+// Reads a census. Throws Error(invalid_argument) naming the field ("room",
+// "occupants[3].email", ...) on a missing or ill-typed field.
+RoomCensus parse_room_census(const boost::json::object& body);
+
 // The token of an `Authorization: Bearer <token>` header value (scheme
 // case-insensitive, surrounding spaces trimmed); the value itself when it
 // has no scheme. Empty when absent.

@@ -378,6 +378,13 @@ json::value presence_jaas_webhook(Engine& e, const json::object& req) {
     return to_json(e.jaas_webhook(body, signature));
 }
 
+json::value presence_room_census(Engine& e, const json::object& req) {
+    RequestReader r(req);
+    auto secret = presented_secret(r);
+    e.check_video_events_secret(secret);  // first, as for presence_jitsi_event
+    return to_json(e.room_census(secret, req));
+}
+
 json::value presence_heartbeat(Engine& e, const json::object& req) {
     auto actor = read_actor(e, req);
     auto id = RequestReader(req).string("session_id");

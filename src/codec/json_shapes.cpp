@@ -298,6 +298,15 @@ json::object to_json(const PresenceAck& ack) {
     return o;
 }
 
+json::object to_json(const CensusAck& census) {
+    auto o = to_json(census.ack);
+    o["session_id"] = census.session_id.empty() ? json::value(nullptr) : json::value(census.session_id);
+    o["named"] = census.named;
+    o["absent"] = census.absent;
+    o["unidentified"] = census.unidentified;
+    return o;
+}
+
 json::object to_json(const Notification& n) {
     json::object o;
     o["id"] = text(n.id);

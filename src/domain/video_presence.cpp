@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <tuple>
 
 namespace livecourse {
@@ -76,6 +77,22 @@ PresenceInterval heartbeat_interval(const HeartbeatInterval& h, Instant now, Sec
     if (until - h.last_seen_at > timeout) iv.left_at = std::max(h.joined_at, h.last_seen_at);
     else if (h.left_at) iv.left_at = std::max(h.joined_at, *h.left_at);
     return iv;
+}
+
+void apply_absences(std::vector<PresenceInterval>& intervals, const std::vector<PresenceAbsence>& absences) {
+    if (absences.empty()) return;
+    std::map<std::string_view, std::vector<Instant>> when;  // per user, in time order
+    for (const auto& a : absences) when[a.user_id].push_back(a.at);
+    for (auto& [user, times] : when) std::sort(times.begin(), times.end());
+    for (auto& iv : intervals) {
+        auto it = when.find(iv.user_id);
+        if (it == when.end()) continue;
+        // The first absence after the interval opened ends it, if it was
+        // still open then.
+        auto first = std::upper_bound(it->second.begin(), it->second.end(), iv.joined_at);
+        if (first == it->second.end()) continue;
+        if (!iv.left_at || *iv.left_at > *first) iv.left_at = *first;
+    }
 }
 
 }  // namespace livecourse

@@ -338,7 +338,8 @@ struct Engine::Impl {
             static const std::vector<PresenceInterval> none;
             out.students.push_back({p.user_id, judge_attendance(out.policy, times,
                                                                 mine == by_student.end() ? none : mine->second,
-                                                                staff_intervals)});
+                                                                staff_intervals),
+                                    std::nullopt});
         }
         // A host's decisions win, also for a student never admitted.
         for (auto& d : store->attendance_overrides(s.id)) {
@@ -392,14 +393,16 @@ struct Engine::Impl {
     }
 
     // --------------------------------------------------------- presence
-    // Every interval of a session from every source; heartbeat intervals
-    // judged at `judged_at` (now while live, else the actual end).
+    // Every interval of a session from every source, ended where a room
+    // census found its user absent; heartbeat intervals judged at
+    // `judged_at` (now while live, else the actual end).
     std::vector<PresenceInterval> all_intervals(const AttendanceInputs& in, Instant judged_at) const {
         auto out = in.presence;
         for (const auto& h : in.heartbeats)
             out.push_back(heartbeat_interval(h, judged_at, config.presence.presence_timeout));
         auto video = pair_video_points(in.video_points);
         out.insert(out.end(), std::make_move_iterator(video.begin()), std::make_move_iterator(video.end()));
+        apply_absences(out, in.absences);
         return out;
     }
 
@@ -963,6 +966,65 @@ PresenceAck Engine::jaas_webhook(std::string_view raw_body, std::string_view sig
         return m.apply_recording(s->id, *e.recording_url, false).ack;
     }
     return m.apply_video_event(e);
+}
+
+CensusAck Engine::room_census(std::string_view secret, const boost::json::object& body) {
+    auto& m = *impl_;
+    m.check_secret(secret);
+    auto census = jitsi::parse_room_census(body);
+    CensusAck out;
+    auto ignore = [&](std::string_view why) {
+        out.ack = m.ignored(why);
+        return out;
+    };
+    auto s = m.store->find_session_by_room(census.room);
+    if (!s) return ignore(reason::unknown_room);
+    out.session_id = s->id;
+    if (!s->actual_start_at) return ignore(reason::never_live);
+    Instant now = m.clock->now();
+    Instant at = census.at.value_or(now);
+    if (at > now + m.config.presence.clock_skew) return ignore(reason::clock_skew);
+
+    // The session's users: everyone admitted, and everyone any source saw.
+    auto inputs = m.store->attendance_inputs(s->id);
+    std::set<std::string, std::less<>> users;
+    for (const auto& p : inputs.participants) users.insert(p.user_id);
+    for (const auto& iv : inputs.presence) users.insert(iv.user_id);
+    for (const auto& h : inputs.heartbeats) users.insert(h.user_id);
+    for (const auto& p : inputs.video_points)
+        if (!p.user_id.empty()) users.insert(p.user_id);
+
+    std::set<std::string, std::less<>> listed;  // what the occupants name: user ids or e-mail addresses
+    for (const auto& o : census.occupants) {
+        const auto& name = census.match == jitsi::CensusMatch::user_id ? o.user_id : o.email;
+        if (!name.empty()) listed.insert(name);
+    }
+    std::set<std::string, std::less<>> matched;
+    std::vector<PresenceAbsence> absences;
+    for (const auto& user : users) {
+        std::string name = user;
+        if (census.match == jitsi::CensusMatch::email) {
+            auto profile = m.store->find_user(user);
+            if (!profile || profile->email.empty()) continue;  // a user the census cannot name
+            name = profile->email;
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (listed.count(name)) {
+            ++out.named;
+            matched.insert(name);
+        } else {
+            absences.push_back({user, at});
+        }
+    }
+    out.absent = static_cast<int>(absences.size());
+    for (const auto& o : census.occupants) {
+        const auto& name = census.match == jitsi::CensusMatch::user_id ? o.user_id : o.email;
+        if (name.empty() || !matched.count(name)) ++out.unidentified;
+    }
+    if (absences.empty()) return ignore(reason::nobody_absent);
+    if (m.store->record_absences(s->id, absences) == 0) return ignore(reason::duplicate);
+    out.ack = m.recorded();
+    return out;
 }
 
 PresenceAck Engine::heartbeat(const Actor& actor, std::string_view id) {

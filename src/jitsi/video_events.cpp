@@ -122,6 +122,35 @@ OccupantReport read_occupant(const json::object& o, const std::string& prefix) {
 
 }  // namespace
 
+RoomCensus parse_room_census(const json::object& body) {
+    RoomCensus c;
+    c.room = room_part(req_string(body, "room", "room"));
+    if (c.room.empty()) invalid("room", "is required");
+    c.at = opt_seconds(body, "at", "at");
+    if (auto m = opt_string(body, "match", "match")) {
+        if (*m == "email") c.match = CensusMatch::email;
+        else if (*m == "user_id") c.match = CensusMatch::user_id;
+        else invalid("match", "must be \"email\" or \"user_id\"");
+    }
+    auto* list = find(body, "occupants");
+    if (!list) invalid("occupants", "is required (an empty list when the room is empty)");
+    if (!list->is_array()) invalid("occupants", "must be an array");
+    const auto& array = list->get_array();
+    if (array.size() > max_occupants) invalid("occupants", fmt::format("lists more than {} occupants", max_occupants));
+    c.occupants.reserve(array.size());
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        std::string prefix = fmt::format("occupants[{}].", i);
+        if (!array[i].is_object()) invalid(fmt::format("occupants[{}]", i), "must be an object");
+        const auto& o = array[i].get_object();
+        RoomCensus::Occupant occupant;
+        occupant.user_id = opt_string(o, "user_id", prefix + "user_id").value_or("");
+        if (occupant.user_id.empty()) occupant.user_id = opt_string(o, "id", prefix + "id").value_or("");
+        occupant.email = lower(opt_string(o, "email", prefix + "email").value_or(""));
+        c.occupants.push_back(std::move(occupant));
+    }
+    return c;
+}
+
 std::optional<VideoEventKind> parse_event_sync_kind(std::string_view kind) noexcept {
     if (kind == "room/created") return VideoEventKind::room_created;
     if (kind == "room/destroyed") return VideoEventKind::room_destroyed;

@@ -342,6 +342,32 @@ class HeartbeatsAndRecordings(unittest.TestCase):
         r = api.post(f"/api/live-sessions/{s['id']}/heartbeat", stu)
         self.assertEqual(r.json["reason"], "not_live")
 
+    def test_census_route(self):
+        s = live_session(title="census")
+        here, ghost = base.bearer("stu-3", "Student 3"), base.bearer("stu-4", "Student 4")
+        for who in (here, ghost):
+            self.assertEqual(api.post(f"/api/live-sessions/{s['id']}/join", who).status, 200)
+        time.sleep(1.1)  # a census closes what was open before its second, never what opened in it
+        census = {"room": s["jitsi_room_name"] + "@conference.meet.example.org", "at": int(time.time()),
+                  "match": "user_id", "occupants": [{"user_id": "stu-3"}, {"jid": "x/guest", "display_name": "Guest"}]}
+        r = api.request("POST", "/api/jitsi/census", token=EVENTS_SECRET, raw=json.dumps(census).encode(),
+                        headers={"Content-Type": "application/json"})
+        self.assertEqual((r.status, r.json), (200, {"status": "recorded", "reason": None, "session_id": s["id"],
+                                                    "named": 1, "absent": 1, "unidentified": 1}))
+        rows = {row["user_id"]: row for row in api.get(f"/api/live-sessions/{s['id']}/attendance", PROF).json["attendance"]}
+        self.assertTrue(rows["stu-3"]["is_present"])
+        self.assertFalse(rows["stu-4"]["is_present"])
+        roster = api.get(f"/api/live-sessions/{s['id']}/presence", PROF).json
+        self.assertEqual([e["user_id"] for e in roster["participants"]], ["stu-3"])
+        # The video-events secret is required; a malformed census is named.
+        r = api.request("POST", "/api/jitsi/census", token="wrong", raw=json.dumps(census).encode(),
+                        headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 401, r)
+        r = api.request("POST", "/api/jitsi/census", token=EVENTS_SECRET, raw=json.dumps({"room": "x"}).encode(),
+                        headers={"Content-Type": "application/json"})
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "occupants"))
+        end(s)
+
     def test_recording_route(self):
         s = end(live_session(title="recording"))
         url = "https://media.example.edu/jibri/e2e.mp4"

@@ -50,6 +50,30 @@ test('event_sync occupants: idempotent, order-independent, attendance from the v
   assert.equal(bad.field, 'room_name');
 });
 
+test('a room census ends the intervals of users the video server no longer lists', async (t) => {
+  const { clock, engine, course, session, base } = await liveSession(t);
+  const [here, ghost] = course.students;
+  for (const user of [here, ghost]) {
+    await engine.putUser({ user_id: user, name: user, email: `${user}@school.example.edu` });
+    await engine.join(user, session.id);
+  }
+  clock.advance(10 * MINUTE);
+  // Matched by user id: the census names `here` only, and a guest.
+  const census = { room: session.jitsi_room_name, at: base + 240, match: 'user_id', occupants: [{ user_id: here }, { jid: 'x/guest' }] };
+  const ack = await engine.roomCensus(EVENTS_SECRET, census);
+  assert.deepEqual(ack, { status: 'recorded', reason: null, session_id: session.id, named: 1, absent: 1, unidentified: 1 });
+  const rows = await engine.attendance(course.instructor, session.id);
+  assert.equal(rows.find((r) => r.user_id === here).present_seconds, 600);
+  assert.equal(rows.find((r) => r.user_id === ghost).present_seconds, 240);
+  const again = await engine.roomCensus(EVENTS_SECRET, { ...census, at: new Date((base + 240) * 1000) });
+  assert.equal(again.reason, 'duplicate');
+  const bad = await failure(engine.roomCensus(EVENTS_SECRET, { room: session.jitsi_room_name }));
+  assert.equal(bad.category, 'invalid_argument');
+  assert.equal(bad.field, 'occupants');
+  const refused = await failure(engine.roomCensus('nope', census));
+  assert.equal(refused.code, 'invalid_secret');
+});
+
 test('JaaS webhooks verified against a signature made with node:crypto', async (t) => {
   const { clock, engine, course, session, base } = await liveSession(t);
   clock.advance(MINUTE);

@@ -46,6 +46,7 @@ METHODS = {
     "course_attendance_get": "course_attendance",
     "attendance_override_set": "override_attendance",
     "attendance_override_log": "attendance_override_log",
+    "presence_room_census": "room_census",
     "chat_post": "post_chat",
     "chat_list": "list_chat",
     "series_create": "create_series",

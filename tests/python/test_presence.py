@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from livecourse import Engine, PresenceAck, RecordingResult, Unauthenticated, ValidationError
+from livecourse import CensusAck, Engine, PresenceAck, RecordingResult, Unauthenticated, ValidationError
 
 from support import FEED_SECRET, ManualClock, enroll_course, schedule
 
@@ -76,6 +76,33 @@ def test_event_sync_occupants_become_attendance(engine: Engine, course, clock: M
     with pytest.raises(ValidationError) as bad:
         engine.jitsi_event(secret=EVENTS_SECRET, kind="occupant/joined", body=b"{not json")
     assert bad.value.field == "body"
+
+
+def test_room_census_closes_what_the_reports_missed(engine: Engine, course, clock: ManualClock):
+    s = start(engine, course, clock)
+    here, ghost = course.students[0], course.students[1]
+    for user in (here, ghost):
+        engine.put_user(user_id=user, name=user, email=f"{user}@School.example.edu")
+        engine.join(actor=user, session_id=s.id)
+    clock.advance(minutes=10)
+    # mod_muc_size's GET /room answer for the main room, as the host received it.
+    occupants = [{"jid": f"{s.jitsi_room_name}@conference.meet.example.org/3f2a", "email": f"{here}@school.example.edu",
+                  "display_name": here},
+                 {"jid": f"{s.jitsi_room_name}@conference.meet.example.org/9d1c", "email": "", "display_name": "Guest"}]
+    at = s.actual_start_at + dt.timedelta(minutes=4)
+    ack = engine.room_census(secret=EVENTS_SECRET, room=s.jitsi_room_name, occupants=occupants, at=at)
+    assert isinstance(ack, CensusAck) and ack.recorded
+    assert (ack.session_id, ack.named, ack.absent, ack.unidentified) == (s.id, 1, 1, 1)
+    rows = {r.user_id: r for r in engine.attendance(actor=course.instructor, session_id=s.id)}
+    assert rows[here].present_seconds == 600 and rows[here].is_present
+    assert rows[ghost].present_seconds == 240 and not rows[ghost].is_present
+    again = engine.room_census(secret=EVENTS_SECRET, room=s.jitsi_room_name, occupants=occupants, at=unix(at))
+    assert (again.recorded, again.reason) == (False, "duplicate")
+    with pytest.raises(Unauthenticated):
+        engine.room_census(secret="wrong", room=s.jitsi_room_name, occupants=occupants)
+    with pytest.raises(ValidationError) as bad:
+        engine.room_census(secret=EVENTS_SECRET, room=s.jitsi_room_name, occupants=[{"email": 3}])
+    assert bad.value.field == "occupants[0].email"
 
 
 def test_jaas_webhook_signed_with_pythons_hmac(engine: Engine, course, clock: ManualClock):

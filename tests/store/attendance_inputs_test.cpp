@@ -1,4 +1,4 @@
-// Store::attendance_inputs: the four reads attendance is computed from, in
+// Store::attendance_inputs: the five reads attendance is computed from, in
 // one read transaction, on every backend; and, on PostgreSQL, a writer
 // committing between two of those reads, made deterministic with a table
 // lock, shows that they share one snapshot.
@@ -6,11 +6,13 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <set>
 #include <thread>
+#include <tuple>
 
 using namespace lc_test;
 
@@ -43,7 +45,7 @@ std::set<std::string> users_of(const std::vector<PresenceInterval>& ivs) {
 
 }  // namespace
 
-TEST_CASE("store: attendance_inputs reads what the four reads return", "[store][presence]") {
+TEST_CASE("store: attendance_inputs reads what the other reads return", "[store][presence]") {
     auto backend = GENERATE(from_range(backends()));
     INFO(backend.name);
     TempDir dir;
@@ -129,6 +131,35 @@ TEST_CASE("store: live_presence reads the open client intervals with the rest wh
         CHECK(none.participants.empty());
         CHECK(none.presence.empty());
     }
+}
+
+TEST_CASE("store: absences from room censuses are a set, read with the other inputs", "[store][presence][census]") {
+    auto backend = GENERATE(from_range(backends()));
+    INFO(backend.name);
+    TempDir dir;
+    auto store = backend.open(dir);
+    auto s = live_session(*store);
+    auto other = live_session(*store);
+    std::vector<PresenceAbsence> first = {{"u1", t0() + 60s}, {"u2", t0() + 60s}, {"u1", t0() + 60s}};
+    CHECK(store->record_absences(s.id, first) == 2);  // a repeat within one census counts once
+    CHECK(store->record_absences(s.id, first) == 0);  // the same census again
+    CHECK(store->record_absences(s.id, {{"u1", t0() + 60s}, {"u1", t0() + 120s}}) == 1);
+    CHECK(store->record_absences(other.id, {{"u1", t0() + 60s}}) == 1);  // per session
+    CHECK(store->record_absences(s.id, {}) == 0);
+    CHECK(store->record_absences("999999", {{"u1", t0()}}) == 0);
+    CHECK(store->record_absences("not-an-id", {{"u1", t0()}}) == 0);
+
+    for (auto in : {store->attendance_inputs(s.id), store->live_presence(s.id)}) {
+        REQUIRE(in.absences.size() == 3);
+        std::sort(in.absences.begin(), in.absences.end(),
+                  [](const auto& a, const auto& b) { return std::tie(a.at, a.user_id) < std::tie(b.at, b.user_id); });
+        CHECK(in.absences[0].user_id == "u1");
+        CHECK(in.absences[0].at == t0() + 60s);
+        CHECK(in.absences[1].user_id == "u2");
+        CHECK(in.absences[2].at == t0() + 120s);
+    }
+    CHECK(store->attendance_inputs(other.id).absences.size() == 1);
+    CHECK(store->attendance_inputs("999999").absences.empty());
 }
 
 TEST_CASE("store: attendance_inputs never sees half of an admission made while it reads",

@@ -533,6 +533,22 @@ final class Engine
         ])));
     }
 
+    /**
+     * A room census: who the video server says is in the conference, e.g.
+     * the arrays Jitsi's mod_muc_size answers on GET /room, concatenated over
+     * the main and breakout rooms. Users of the session it could have named
+     * and did not are absent at $at (Unix seconds, default now); $match is
+     * "email" or "user_id".
+     *
+     * @param list<array<string, mixed>> $occupants
+     */
+    public function roomCensus(string $secret, string $room, array $occupants, ?int $at = null, string $match = 'email'): CensusAck
+    {
+        return CensusAck::fromJson($this->call('presence_room_census', self::fields([
+            'secret' => $secret, 'room' => $room, 'occupants' => $occupants, 'at' => $at, 'match' => $match,
+        ])));
+    }
+
     /** One JaaS webhook: the body exactly as received and its X-Jaas-Signature header. */
     public function jaasWebhook(string $body, ?string $signature): PresenceAck
     {

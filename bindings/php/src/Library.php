@@ -74,6 +74,7 @@ final class Library
         'course_attendance_get' => true,
         'attendance_override_set' => true,
         'attendance_override_log' => true,
+        'presence_room_census' => true,
     ];
 
     /**

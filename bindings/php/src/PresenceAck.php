@@ -7,7 +7,7 @@ namespace LiveCourse;
 /**
  * What a presence report did: "recorded", or "ignored" with the reason
  * (unknown_room, unknown_user, never_live, duplicate, app_id_mismatch,
- * clock_skew, no_attendance_data, not_live, ...). Ignored reports are
+ * clock_skew, no_attendance_data, not_live, nobody_absent, ...). Ignored reports are
  * acknowledged, never errors, so that senders do not retry them.
  */
 final readonly class PresenceAck

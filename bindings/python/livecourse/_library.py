@@ -163,6 +163,7 @@ OPERATIONS = {
     "course_attendance_get": True,
     "attendance_override_set": True,
     "attendance_override_log": True,
+    "presence_room_census": True,
 }
 
 

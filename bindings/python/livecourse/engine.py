@@ -60,6 +60,7 @@ from .models import (
     NotificationState,
     ReadMarker,
     PresenceAck,
+    CensusAck,
     RecordingResult,
     Role,
     Session,
@@ -696,6 +697,30 @@ class Engine:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         request = {"body": text, "signature": signature or ""}
         return PresenceAck.from_json(self._json("presence_jaas_webhook", request))
+
+    def room_census(
+        self,
+        *,
+        secret: str,
+        room: str,
+        occupants: Sequence[Mapping[str, Any]],
+        at: Union[_dt.datetime, int, None] = None,
+        match: str = "email",
+    ) -> CensusAck:
+        """Who the video server says is in the conference (main room and breakout rooms).
+
+        ``occupants`` as Jitsi's mod_muc_size lists them on ``GET /room``
+        (``{"jid", "email", "display_name"}``), concatenated over the rooms;
+        ``match="user_id"`` when each names the user by ``user_id`` (or ``id``).
+        Every user of the session the census could have named and did not is
+        absent at ``at`` (default now): their open intervals end there. By
+        e-mail, only users whose profile e-mail the library knows can be absent.
+        """
+        request: Dict[str, Any] = {"secret": secret, "room": room, "match": match,
+                                   "occupants": [dict(o) for o in occupants]}
+        if at is not None:
+            request["at"] = at if isinstance(at, int) else int(at.timestamp())
+        return CensusAck.from_json(self._json("presence_room_census", request))
 
     def heartbeat(self, *, actor: ActorLike, session_id: str) -> PresenceAck:
         """The actor's page is still in the conference (every 30 s; public meet.jit.si)."""

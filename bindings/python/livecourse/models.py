@@ -746,7 +746,7 @@ class PresenceAck:
 
     Reasons: ``unknown_room``, ``unknown_user``, ``never_live``, ``duplicate``,
     ``app_id_mismatch``, ``clock_skew``, ``no_attendance_data``,
-    ``recording_url_already_set``, ``not_live``. Ignored reports are
+    ``recording_url_already_set``, ``not_live``, ``nobody_absent``. Ignored reports are
     acknowledged, never errors, so that senders do not retry them.
     """
 
@@ -766,6 +766,41 @@ class PresenceAck:
     def _from_owned(cls, doc: Dict[str, Any]) -> "PresenceAck":
         return _frozen(cls, {"status": str(doc["status"]), "reason": _opt_str(doc.get("reason")),
                              "raw": MappingProxyType(doc)})
+
+
+@dataclass(frozen=True)
+class CensusAck:
+    """What a room census did: the ack, and how many users it named and found absent.
+
+    ``status`` is ``recorded`` when an absence was new; else ``reason`` is
+    ``nobody_absent``, ``duplicate``, ``unknown_room``, ``never_live`` or
+    ``clock_skew``. ``unidentified`` counts the occupants that named no user
+    of the session (guests, the focus, strangers).
+    """
+
+    status: str
+    reason: Optional[str]
+    session_id: Optional[str]
+    named: int
+    absent: int
+    unidentified: int
+    raw: Mapping[str, Any] = _raw_field()
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "CensusAck":
+        return cls(
+            status=str(doc["status"]),
+            reason=_opt_str(doc.get("reason")),
+            session_id=_opt_str(doc.get("session_id")),
+            named=int(doc["named"]),
+            absent=int(doc["absent"]),
+            unidentified=int(doc["unidentified"]),
+            raw=_raw(doc),
+        )
 
 
 @dataclass(frozen=True)

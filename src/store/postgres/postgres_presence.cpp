@@ -48,6 +48,16 @@ ON CONFLICT DO NOTHING
 const Statement video_points{"lc_video_points", R"sql(
 SELECT scope, connection, kind, extract(epoch FROM at)::bigint, user_id FROM video_points WHERE session_id = $1
 )sql"};
+const Statement insert_absences{"lc_insert_absences", R"sql(
+INSERT INTO presence_absences (session_id, user_id, at)
+SELECT $1::bigint, a.user_id, to_timestamp(a.at)
+  FROM unnest($2::text[], $3::bigint[]) AS a (user_id, at)
+ WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1)
+ON CONFLICT DO NOTHING
+)sql"};
+const Statement absences{"lc_absences", R"sql(
+SELECT user_id, extract(epoch FROM at)::bigint FROM presence_absences WHERE session_id = $1
+)sql"};
 const Statement close_stale_heartbeat{"lc_close_stale_heartbeat", R"sql(
 UPDATE heartbeats SET left_at = last_seen_at
  WHERE session_id = $1 AND user_id = $2 AND left_at IS NULL
@@ -120,11 +130,18 @@ std::vector<HeartbeatInterval> heartbeats_of(Connection& c, std::int64_t key) {
     return out;
 }
 
-// attendance_inputs() and live_presence(): the four reads, the client
+std::vector<PresenceAbsence> absences_of(Connection& c, std::int64_t key) {
+    auto r = c.exec(sql::absences, Params().integer(key));
+    std::vector<PresenceAbsence> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), at(r.integer(i, 1))});
+    return out;
+}
+
+// attendance_inputs() and live_presence(): the five reads, the client
 // intervals all or only the open ones (the caller holds the snapshot).
 AttendanceInputs inputs_of(Connection& c, std::int64_t key, bool open_only) {
     return AttendanceInputs{participants_of(c, key), presence_of(c, key, open_only), heartbeats_of(c, key),
-                            video_points_of(c, key)};
+                            video_points_of(c, key), absences_of(c, key)};
 }
 
 }  // namespace
@@ -228,10 +245,25 @@ std::vector<HeartbeatInterval> PostgresStore::heartbeat_intervals(std::string_vi
     return run("read heartbeats", [&](Connection& c) { return heartbeats_of(c, *key); });
 }
 
+int PostgresStore::record_absences(std::string_view session_id, const std::vector<PresenceAbsence>& absences) {
+    auto key = parse_id(session_id);
+    if (!key || absences.empty()) return 0;
+    std::vector<std::string> users;
+    std::vector<std::int64_t> ats;
+    for (const auto& a : absences) {
+        users.push_back(a.user_id);
+        ats.push_back(secs(a.at));
+    }
+    Params insert;
+    insert.integer(*key).text(text_array(users)).text(bigint_array(ats));
+    return run("record a room census",
+               [&](Connection& c) { return static_cast<int>(c.exec(sql::insert_absences, insert).affected()); });
+}
+
 AttendanceInputs PostgresStore::attendance_inputs(std::string_view session_id) {
     auto key = parse_id(session_id);
     if (!key) return {};
-    // One REPEATABLE READ transaction: the four statements share the snapshot
+    // One REPEATABLE READ transaction: the five statements share the snapshot
     // its first one takes.
     return snapshot("read attendance", [&](Connection& c) { return inputs_of(c, *key, false); });
 }

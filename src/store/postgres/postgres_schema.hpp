@@ -269,6 +269,15 @@ CREATE TABLE attendance_override_log (
 );
 CREATE INDEX attendance_override_log_by_session ON attendance_override_log (session_id, id);
 )sql",
+    // What room censuses said: a user absent from the conference at `at`.
+    R"sql(
+CREATE TABLE presence_absences (
+  session_id bigint NOT NULL REFERENCES sessions (id),
+  user_id text NOT NULL,
+  at timestamptz NOT NULL,
+  PRIMARY KEY (session_id, user_id, at)
+);
+)sql",
 };
 
 inline constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);

@@ -62,12 +62,20 @@ std::vector<HeartbeatInterval> heartbeats_of(Connection& c, std::int64_t key) {
     return out;
 }
 
-// attendance_inputs() and live_presence(): the four reads in one read
+std::vector<PresenceAbsence> absences_of(Connection& c, std::int64_t key) {
+    Use q(c, "SELECT user_id, at FROM presence_absences WHERE session_id = ?1");
+    q->bind(1, key);
+    std::vector<PresenceAbsence> out;
+    while (q->executeStep()) out.push_back({q->getColumn(0).getString(), at(q->getColumn(1).getInt64())});
+    return out;
+}
+
+// attendance_inputs() and live_presence(): the five reads in one read
 // transaction, the client intervals all or only the open ones.
 AttendanceInputs inputs_of(Connection& c, std::int64_t key, bool open_only) {
     ReadTransaction snapshot(c);
     return AttendanceInputs{participants_of(c, key), presence_of(c, key, open_only), heartbeats_of(c, key),
-                            video_points_of(c, key)};
+                            video_points_of(c, key), absences_of(c, key)};
 }
 
 }  // namespace
@@ -134,6 +142,24 @@ std::optional<int> SqliteStore::record_video_points(std::string_view session_id,
             q->bind(4, store_detail::video_point_kind_name(p.kind));
             q->bind(5, static_cast<std::int64_t>(secs(p.at)));
             q->bind(6, p.user_id);
+            added += q->exec();
+        }
+        return added;
+    });
+}
+
+int SqliteStore::record_absences(std::string_view session_id, const std::vector<PresenceAbsence>& absences) {
+    auto key = parse_id(session_id);
+    if (!key || absences.empty()) return 0;
+    return write([&](Connection& c) {
+        int added = 0;
+        for (const auto& a : absences) {
+            // A session that does not exist records nothing.
+            Use q(c, "INSERT INTO presence_absences (session_id, user_id, at) SELECT ?1, ?2, ?3 WHERE EXISTS "
+                     "(SELECT 1 FROM sessions WHERE id = ?1) ON CONFLICT DO NOTHING");
+            q->bind(1, static_cast<std::int64_t>(*key));
+            q->bind(2, a.user_id);
+            q->bind(3, static_cast<std::int64_t>(secs(a.at)));
             added += q->exec();
         }
         return added;

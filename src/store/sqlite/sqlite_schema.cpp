@@ -183,6 +183,15 @@ CREATE TABLE attendance_override_log (
 );
 CREATE INDEX attendance_override_log_by_session ON attendance_override_log (session_id, id);
 )sql",
+    // What room censuses said: a user absent from the conference at `at`.
+    R"sql(
+CREATE TABLE presence_absences (
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  user_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (session_id, user_id, at)
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int schema_version = sizeof(migrations) / sizeof(migrations[0]);
 

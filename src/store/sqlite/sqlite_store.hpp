@@ -87,6 +87,7 @@ public:
     std::optional<int> record_video_points(std::string_view session_id, std::optional<std::string_view> delivery_key,
                                            const std::vector<VideoPresencePoint>& points, Instant received) override;
     std::vector<VideoPresencePoint> video_points(std::string_view session_id) override;
+    int record_absences(std::string_view session_id, const std::vector<PresenceAbsence>& absences) override;
     bool record_heartbeat(std::string_view session_id, std::string_view user, Instant when, Seconds timeout) override;
     bool close_heartbeat(std::string_view session_id, std::string_view user, Instant when) override;
     std::vector<HeartbeatInterval> heartbeat_intervals(std::string_view session_id) override;
